@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { IsInt, Max, Min } from 'class-validator';
+import { HttpEnvironment } from './http.environment.js';
+import { validateEnvironment } from './validate-environment.js';
+
+class ExampleEnvironment extends HttpEnvironment {
+  @IsInt({ message: 'EXAMPLE_PORT must be an integer' })
+  @Min(0)
+  @Max(65535)
+  EXAMPLE_PORT: number = 4000;
+}
+
+const validate = validateEnvironment(ExampleEnvironment);
+
+describe('validateEnvironment', () => {
+  it('applies the documented defaults when nothing is set', () => {
+    const environment = validate({});
+    assert.deepEqual(environment.KAFKA_BROKERS, ['localhost:9092']);
+    assert.equal(environment.LOG_LEVEL, 'info');
+    assert.equal(environment.HTTP_HOST, '0.0.0.0');
+    assert.equal(environment.EXAMPLE_PORT, 4000);
+  });
+
+  it('converts numbers and splits the broker list', () => {
+    const environment = validate({
+      EXAMPLE_PORT: '8080',
+      KAFKA_BROKERS: 'a:9092, b:9093',
+    });
+    assert.equal(environment.EXAMPLE_PORT, 8080);
+    assert.deepEqual(environment.KAFKA_BROKERS, ['a:9092', 'b:9093']);
+  });
+
+  it('rejects a bad value with a message naming the variable', () => {
+    assert.throws(
+      () => validate({ EXAMPLE_PORT: 'eighty' }),
+      /EXAMPLE_PORT must be an integer/,
+    );
+    assert.throws(
+      () => validate({ KAFKA_BROKERS: 'no-port' }),
+      /KAFKA_BROKERS must be a comma-separated list/,
+    );
+    assert.throws(
+      () => validate({ LOG_LEVEL: 'loud' }),
+      /LOG_LEVEL must be one of/,
+    );
+  });
+});

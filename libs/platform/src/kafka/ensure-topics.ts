@@ -1,0 +1,52 @@
+import type { Admin } from 'kafkajs';
+import type { TopicSpec } from '#fmnist';
+
+export interface TopicsReport {
+  created: string[];
+  extended: string[];
+}
+
+/**
+ * Creates the topics that are missing and grows those with fewer partitions than specified.
+ * Idempotent, so every start may call it; topics are never left to broker auto-creation, which
+ * would give them the broker's default layout.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  specs: readonly TopicSpec[],
+): Promise<TopicsReport> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((spec) => !existing.has(spec.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((spec) => ({
+        topic: spec.topic,
+        numPartitions: spec.numPartitions,
+        configEntries: spec.configEntries?.map((entry) => ({ ...entry })),
+      })),
+    });
+  }
+
+  const present = specs.filter((spec) => existing.has(spec.topic));
+  const extended: string[] = [];
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({
+      topics: present.map((spec) => spec.topic),
+    });
+    const short = present.filter((spec) => {
+      const found = metadata.topics.find((topic) => topic.name === spec.topic);
+      return (found?.partitions.length ?? 0) < spec.numPartitions;
+    });
+    if (short.length > 0) {
+      await admin.createPartitions({
+        topicPartitions: short.map((spec) => ({
+          topic: spec.topic,
+          count: spec.numPartitions,
+        })),
+      });
+      extended.push(...short.map((spec) => spec.topic));
+    }
+  }
+  return { created: missing.map((spec) => spec.topic), extended };
+}

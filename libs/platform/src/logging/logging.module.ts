@@ -1,0 +1,30 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import type { PlatformEnvironment } from '../config/kafka.environment.js';
+
+/** Structured JSON logs, one line per event, tagged with the app that wrote them. */
+@Module({})
+export class LoggingModule {
+  static forApp(app: string): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<PlatformEnvironment, true>) => ({
+            pinoHttp: {
+              level: config.get('LOG_LEVEL', { infer: true }),
+              base: { app, pid: process.pid },
+              // Health probes would drown the request log.
+              autoLogging: {
+                ignore: (request) =>
+                  request.url?.startsWith('/health') ?? false,
+              },
+            },
+          }),
+        }),
+      ],
+    };
+  }
+}
