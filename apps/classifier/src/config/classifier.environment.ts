@@ -1,0 +1,14 @@
+import { IsInt, IsNotEmpty, Max, Min } from 'class-validator';
+import { HttpEnvironment } from '#platform';
+
+export class ClassifierEnvironment extends HttpEnvironment {
+  /** The classifier serves Kafka; this port only carries health and metrics. */
+  @IsInt({ message: 'CLASSIFIER_PORT must be an integer' })
+  @Min(0)
+  @Max(65535)
+  CLASSIFIER_PORT: number = 3001;
+
+  /** Replicas sharing this group split the partitions of `fashion-images` between them. */
+  @IsNotEmpty({ message: 'CLASSIFIER_GROUP_ID must not be empty' })
+  CLASSIFIER_GROUP_ID: string = 'fashion-classifier';
+}

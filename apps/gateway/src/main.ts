@@ -1,0 +1,22 @@
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { setUpHttpApp } from '#platform';
+import type { GatewayEnvironment } from './config/gateway.environment.js';
+import { GatewayModule } from './gateway.module.js';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(GatewayModule, { bufferLogs: true });
+  setUpHttpApp(app, {
+    title: 'Fashion gateway',
+    description:
+      'Classifies fashion images: uploads go through Kafka to the classifiers.',
+    version: '1',
+  });
+  const config = app.get(ConfigService<GatewayEnvironment, true>);
+  await app.listen(
+    config.get('GATEWAY_PORT', { infer: true }),
+    config.get('HTTP_HOST', { infer: true }),
+  );
+}
+
+void bootstrap();

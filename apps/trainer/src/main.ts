@@ -1,0 +1,22 @@
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { setUpHttpApp } from '#platform';
+import type { TrainerEnvironment } from './config/trainer.environment.js';
+import { TrainerModule } from './trainer.module.js';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(TrainerModule, { bufferLogs: true });
+  setUpHttpApp(app, {
+    title: 'Fashion trainer',
+    description:
+      'Training jobs on Fashion-MNIST or image folders; publishes versioned models.',
+    version: '1',
+  });
+  const config = app.get(ConfigService<TrainerEnvironment, true>);
+  await app.listen(
+    config.get('TRAINER_PORT', { infer: true }),
+    config.get('HTTP_HOST', { infer: true }),
+  );
+}
+
+void bootstrap();
