@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AppProcess, type AppName } from '../platform/app-process.js';
+import { freePort } from './free-port.js';
+import { testBrokers } from './test-kafka.js';
+
+/**
+ * The behaviour every app shares, checked on the real process against the real broker: it starts
+ * with one command, answers liveness and readiness, documents its API and stops gracefully.
+ * `appSpecific` registers further checks that run against the same process before it is stopped.
+ */
+export function describeAppLifecycle(
+  app: AppName,
+  portVariable: string,
+  appSpecific?: (running: () => AppProcess) => void,
+): void {
+  let running: AppProcess;
+
+  describe(`the ${app} process`, () => {
+    before(async () => {
+      const port = await freePort();
+      running = await AppProcess.start({
+        app,
+        port,
+        env: {
+          ...process.env,
+          [portVariable]: String(port),
+          KAFKA_BROKERS: testBrokers(),
+        },
+        output: 'capture',
+      });
+    });
+    after(() => running.stop());
+
+    it('answers liveness at /health', async () => {
+      const response = await fetch(`${running.url}/health`);
+      assert.equal(response.status, 200);
+      assert.equal(
+        ((await response.json()) as { status: string }).status,
+        'ok',
+      );
+    });
+
+    it('is ready at /health/ready once Kafka answers', async () => {
+      const response = await fetch(`${running.url}/health/ready`);
+      assert.equal(response.status, 200);
+      const body = (await response.json()) as {
+        details: { kafka: { status: string; brokers: number } };
+      };
+      assert.equal(body.details.kafka.status, 'up');
+      assert.ok(body.details.kafka.brokers >= 1);
+    });
+
+    it('publishes its OpenAPI description at /docs-json', async () => {
+      const response = await fetch(`${running.url}/docs-json`);
+      assert.equal(response.status, 200);
+      const document = (await response.json()) as {
+        openapi: string;
+        paths: Record<string, unknown>;
+      };
+      assert.match(document.openapi, /^3\./);
+      assert.ok('/health' in document.paths);
+    });
+
+    it('logs structured JSON lines naming the app', () => {
+      const entries = running.output
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { app?: string });
+      assert.ok(entries.length > 0, 'no JSON log line was written');
+      assert.ok(entries.every((entry) => entry.app === app));
+    });
+
+    appSpecific?.(() => running);
+
+    it('shuts down gracefully on SIGTERM', async () => {
+      const status = await running.stop(15_000);
+      assert.notEqual(status.signal, 'SIGKILL', 'the process had to be killed');
+      assert.ok(
+        status.code === 0 || status.signal === 'SIGTERM',
+        `unexpected exit: ${JSON.stringify(status)}`,
+      );
+    });
+  });
+}
