@@ -11,10 +11,10 @@ if [ ! -f "$dest/.complete" ]; then
   command -v java >/dev/null || fail "Java 17+ is needed for the embedded Kafka broker (or set KAFKA_BROKERS)"
   command -v mvn >/dev/null || fail "Maven is needed to fetch Apache Kafka (or set KAFKA_BROKERS)"
   log "kafka: fetching Apache Kafka $KAFKA_VERSION from Maven Central"
-  rm -rf "$dest"
-  mvn --batch-mode --quiet -Dstyle.color=never -f "$PROJECT_ROOT/tools/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dest/libs" >&2 ||
-    fail "could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION with Maven"
+  rm -rf "$dest" && mkdir -p "$dest"
+  mvn --batch-mode -f "$PROJECT_ROOT/tools/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dest/libs" >"$dest/maven.log" 2>&1 ||
+    fail "could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION with Maven, see $dest/maven.log"
   touch "$dest/.complete"
 fi
 echo "$dest/libs"

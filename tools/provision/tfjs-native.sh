@@ -3,7 +3,7 @@
 # host that is unreachable on machines limited to package registries; where it works it is used
 # as is. Otherwise libtensorflow is taken from the tensorflow-cpu wheel on PyPI and the binding is
 # built against it. Both the libraries and the built binding are cached, so later runs (and fresh
-# clones) only copy files.
+# clones) only link and copy files, without trying the download again.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -17,17 +17,16 @@ if loads; then
   exit 0
 fi
 
-log "libtensorflow: trying the package's own download"
-if (cd "$pkg" && timeout 300 node scripts/install.js >/dev/null 2>&1) && loads; then
-  log "libtensorflow: installed by @tensorflow/tfjs-node"
-  exit 0
-fi
-
 tfjs_version="$(node -p "require('$pkg/package.json').version")"
 abi="$(node -p 'process.versions.modules')"
 cache="$FASHION_CACHE_DIR/tfjs-node-$tfjs_version-tf$TF_WHEEL_VERSION-abi$abi"
 
 if [ ! -f "$cache/.complete" ]; then
+  log "libtensorflow: trying the package's own download"
+  if (cd "$pkg" && timeout 300 node scripts/install.js >/dev/null 2>&1) && loads; then
+    log "libtensorflow: installed by @tensorflow/tfjs-node"
+    exit 0
+  fi
   log "libtensorflow: unavailable for download, building from the tensorflow-cpu $TF_WHEEL_VERSION wheel"
   rm -rf "$cache" && mkdir -p "$cache/wheel"
   python3 -m pip download --quiet --no-deps --only-binary=:all: \
