@@ -158,6 +158,17 @@ describe('preprocessImage', () => {
     assert.ok(meanAbsoluteDifference(pixels, original) < 3);
   });
 
+  it('reports the size of the upload as displayed, however large', async () => {
+    const stored = await sharp({
+      create: { width: 1600, height: 1000, channels: 3, background: '#fff' },
+    })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const { source } = await preprocessImage(stored);
+    assert.deepEqual(source, { format: 'jpeg', width: 1000, height: 1600 });
+  });
+
   it('fits an item into 28x28 keeping its aspect ratio, centred on black', async () => {
     // A light 200x50 bar on a black 400x300 canvas becomes 28x7, rows 11-17.
     const { pixels } = await preprocessImage(

@@ -51,7 +51,7 @@ export async function preprocessImage(
   if (input.length === 0) {
     throw new ImageDecodeError('empty', 'the file is empty');
   }
-  const { gray, width, height, format } = await decodeToGray(input);
+  const { gray, width, height, source } = await decodeToGray(input);
   const background = borderMedian(gray, width, height);
   // Decided on the mean: its median can be an item's grey where it covers most of the border.
   const light = borderMean(gray, width, height) > 127;
@@ -59,7 +59,7 @@ export async function preprocessImage(
   if (width === IMAGE_SIZE && height === IMAGE_SIZE) {
     return {
       pixels: light ? gray.map((value) => 255 - value) : gray,
-      source: { format, width, height },
+      source,
     };
   }
 
@@ -93,13 +93,13 @@ export async function preprocessImage(
       );
     }
   }
-  return { pixels, source: { format, width, height } };
+  return { pixels, source };
 }
 
 async function decodeToGray(input: Buffer) {
   try {
     const image = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS });
-    const { format } = await image.metadata();
+    const { format, autoOrient } = await image.metadata();
     if (!SUPPORTED_FORMATS.has(format)) {
       throw new ImageDecodeError(
         'unsupported-format',
@@ -120,7 +120,7 @@ async function decodeToGray(input: Buffer) {
       gray: new Uint8Array(data.buffer, data.byteOffset, data.length),
       width: info.width,
       height: info.height,
-      format,
+      source: { format, ...autoOrient },
     };
   } catch (error) {
     throw error instanceof ImageDecodeError ? error : asDecodeError(error);
