@@ -1,3 +1,14 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import { describeAppLifecycle } from '../../../tools/testing/app-lifecycle.js';
 
-describeAppLifecycle('trainer', 'TRAINER_PORT');
+// The shared lifecycle checks start the trainer with this process's environment: keep its records
+// in a folder of its own, and keep it from training a default model on an empty test registry.
+const dataDir = await mkdtemp(join(tmpdir(), 'fashion-trainer-lifecycle-'));
+process.env.TRAINER_DATA_DIR = dataDir;
+process.env.TRAIN_DEFAULT_MODEL_ON_START = 'false';
+after(() => rm(dataDir, { recursive: true, force: true }));
+
+describeAppLifecycle('trainer');

@@ -1,5 +1,22 @@
-import { IsInt, IsNotEmpty, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsNotEmpty, Max, Min } from 'class-validator';
 import { HttpEnvironment } from '#platform';
+
+/** `true`/`false` (any case, also 1/0, yes/no); implicit conversion alone would read "false" as true. */
+const parseBoolean = ({
+  obj,
+  key,
+}: {
+  obj: Record<string, unknown>;
+  key: string;
+}): unknown => {
+  const raw = obj[key];
+  if (typeof raw !== 'string') return raw;
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  return raw;
+};
 
 export class TrainerEnvironment extends HttpEnvironment {
   @IsInt({ message: 'TRAINER_PORT must be an integer' })
@@ -10,4 +27,31 @@ export class TrainerEnvironment extends HttpEnvironment {
   /** Folder with the four official Fashion-MNIST .gz files (Debian: dataset-fashion-mnist). */
   @IsNotEmpty({ message: 'FMNIST_DIR must not be empty' })
   FMNIST_DIR: string = '/usr/share/datasets/fashion-mnist';
+
+  /** Image-folder datasets are named relative to this folder; nothing outside it can be read. */
+  @IsNotEmpty({ message: 'TRAINER_DATA_ROOT must not be empty' })
+  TRAINER_DATA_ROOT: string = '.data/datasets';
+
+  /** Where the trainer keeps its job records, so they outlive a restart. */
+  @IsNotEmpty({ message: 'TRAINER_DATA_DIR must not be empty' })
+  TRAINER_DATA_DIR: string = '.data/trainer';
+
+  @IsInt({ message: 'TRAINER_MAX_EPOCHS must be an integer' })
+  @Min(1, { message: 'TRAINER_MAX_EPOCHS must be at least 1' })
+  TRAINER_MAX_EPOCHS: number = 50;
+
+  /** Trainings running at once; each one uses every core it is given. */
+  @IsInt({ message: 'TRAINER_CONCURRENCY must be an integer' })
+  @Min(1, { message: 'TRAINER_CONCURRENCY must be at least 1' })
+  @Max(16, { message: 'TRAINER_CONCURRENCY must be at most 16' })
+  TRAINER_CONCURRENCY: number = 1;
+
+  /** With an empty registry (no active model), queue a default training job at start-up. */
+  @Transform(parseBoolean)
+  @IsBoolean({ message: 'TRAIN_DEFAULT_MODEL_ON_START must be true or false' })
+  TRAIN_DEFAULT_MODEL_ON_START: boolean = true;
+
+  /** Name of the models the default job and jobs without a modelName publish. */
+  @IsNotEmpty({ message: 'TRAINER_MODEL_NAME must not be empty' })
+  TRAINER_MODEL_NAME: string = 'fashion-cnn';
 }

@@ -1,0 +1,123 @@
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Header,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { ModelRecord, ModelRef, ModelSummary } from '#fmnist';
+import { ModelRegistry } from '#platform';
+import { ActiveModelDto, ModelDto } from './dto/model.dto.js';
+import { ModelReleases } from './model-releases.service.js';
+import { modelJson, weightsBin } from './tfjs-export.js';
+
+@ApiTags('models')
+@Controller('v1/models')
+export class ModelsController {
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly releases: ModelReleases,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Every published model version, the active one marked',
+  })
+  @ApiOkResponse({ type: [ModelDto] })
+  list(): ModelDto[] {
+    return this.registry.list().map((model) => this.describe(model));
+  }
+
+  @Get(':name/versions/:version')
+  @ApiOperation({
+    summary: 'One model version with its metrics',
+    description:
+      'Download it as a tfjs model from `model.json` (and `weights.bin`) below this path.',
+  })
+  @ApiOkResponse({ type: ModelDto })
+  @ApiNotFoundResponse({ description: 'No such model version' })
+  get(
+    @Param('name') name: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): ModelDto {
+    const { artifacts: _weights, ...summary } = this.find({ name, version });
+    return this.describe(summary);
+  }
+
+  @Post(':name/versions/:version/promote')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Make a version the active model (roll forward or back)',
+    description: 'Every running classifier switches to it without a restart.',
+  })
+  @ApiOkResponse({ type: ActiveModelDto })
+  @ApiNotFoundResponse({ description: 'No such model version' })
+  promote(
+    @Param('name') name: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): Promise<ActiveModelDto> {
+    this.find({ name, version });
+    return this.releases.promote({ name, version });
+  }
+
+  @Get(':name/versions/:version/model.json')
+  @ApiOperation({
+    summary: 'The version as a tfjs layers model',
+    description:
+      "`tf.loadLayersModel('<this URL>')` loads it; the weights come from `weights.bin` beside it.",
+  })
+  @ApiOkResponse({ description: 'tfjs model.json' })
+  @ApiNotFoundResponse({ description: 'No such model version' })
+  modelJson(
+    @Param('name') name: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): object {
+    return modelJson(this.find({ name, version }).artifacts);
+  }
+
+  @Get(':name/versions/:version/weights.bin')
+  @Header('Content-Type', 'application/octet-stream')
+  @ApiProduces('application/octet-stream')
+  @ApiOperation({
+    summary: "The version's weights, as model.json describes them",
+  })
+  @ApiOkResponse({ description: 'Raw little-endian weight values' })
+  @ApiNotFoundResponse({ description: 'No such model version' })
+  weights(
+    @Param('name') name: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): StreamableFile {
+    return new StreamableFile(
+      weightsBin(this.find({ name, version }).artifacts),
+    );
+  }
+
+  private find(ref: ModelRef): ModelRecord {
+    const record = this.registry.find(ref);
+    if (!record) {
+      throw new NotFoundException(
+        `model ${ref.name} version ${ref.version} not found`,
+      );
+    }
+    return record;
+  }
+
+  private describe(model: ModelSummary): ModelDto {
+    const active = this.registry.active;
+    return {
+      ...model,
+      active: active?.name === model.name && active.version === model.version,
+    };
+  }
+}

@@ -1,0 +1,174 @@
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { ARCHITECTURES, DEFAULT_TRAINING } from '#fmnist/tensorflow';
+import { FmnistDatasetDto, FolderDatasetDto } from './dataset.dto.js';
+
+export class EarlyStoppingDto {
+  @ApiProperty({
+    minimum: 1,
+    example: 2,
+    description:
+      'Epochs without improvement of the validation loss before stopping',
+  })
+  @IsInt()
+  @Min(1)
+  patience!: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    default: 0,
+    description:
+      'Smallest decrease of the validation loss that counts as improvement',
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  minDelta?: number;
+}
+
+const architectureNames = ARCHITECTURES.map(
+  (architecture) => architecture.name,
+);
+
+@ApiExtraModels(FmnistDatasetDto, FolderDatasetDto)
+export class CreateTrainingJobDto {
+  @ApiPropertyOptional({
+    oneOf: [
+      { $ref: getSchemaPath(FmnistDatasetDto) },
+      { $ref: getSchemaPath(FolderDatasetDto) },
+    ],
+    discriminator: { propertyName: 'kind' },
+    description:
+      'What to train on; the whole official training split when absent',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FmnistDatasetDto, {
+    keepDiscriminatorProperty: true,
+    discriminator: {
+      property: 'kind',
+      subTypes: [
+        { name: 'fmnist', value: FmnistDatasetDto },
+        { name: 'folder', value: FolderDatasetDto },
+      ],
+    },
+  })
+  dataset?: FmnistDatasetDto | FolderDatasetDto;
+
+  @ApiPropertyOptional({
+    enum: architectureNames,
+    default: 'default-cnn',
+    description: ARCHITECTURES.map((a) => `${a.name}: ${a.description}`).join(
+      '; ',
+    ),
+  })
+  @IsOptional()
+  @IsIn(architectureNames, {
+    message: `architecture must be one of ${architectureNames.join(', ')}`,
+  })
+  architecture?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    default: DEFAULT_TRAINING.epochs,
+    description: 'At most TRAINER_MAX_EPOCHS',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  epochs?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 4096,
+    default: DEFAULT_TRAINING.batchSize,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  batchSize?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1e-7,
+    maximum: 1,
+    default: DEFAULT_TRAINING.learningRate,
+    description: 'Adam learning rate',
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(1e-7)
+  @Max(1)
+  learningRate?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 0.5,
+    default: DEFAULT_TRAINING.validationSplit,
+    description:
+      'Share of the training images kept aside to validate each epoch',
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(0.5)
+  validationSplit?: number;
+
+  @ApiPropertyOptional({
+    type: EarlyStoppingDto,
+    description: 'Stop when the validation loss stalls; the best epoch is kept',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EarlyStoppingDto)
+  earlyStopping?: EarlyStoppingDto;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    description:
+      'Fixes the training subset and the validation and test splits; random when absent',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(0xffffffff)
+  seed?: number;
+
+  @ApiPropertyOptional({
+    example: 'fashion-cnn',
+    description:
+      'Name the model is published under (next free version); TRAINER_MODEL_NAME when absent',
+  })
+  @IsOptional()
+  @MaxLength(100)
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    message:
+      'modelName must start with a letter or digit and hold only letters, digits, ".", "_" and "-"',
+  })
+  modelName?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Make the trained model the active one that classifiers serve',
+  })
+  @IsOptional()
+  @IsBoolean()
+  promote?: boolean;
+}

@@ -1,0 +1,86 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Param,
+  Post,
+  Sse,
+  type MessageEvent,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import { map, type Observable } from 'rxjs';
+import { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
+import { TrainingJobDto } from './dto/training-job.dto.js';
+import { TrainingJobsService } from './training-jobs.service.js';
+
+@ApiTags('training jobs')
+@Controller('v1/training-jobs')
+export class TrainingJobsController {
+  constructor(private readonly jobs: TrainingJobsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Queue a training job',
+    description:
+      'Every parameter has a default: `{}` trains default-cnn on the whole official training ' +
+      'split. A finished job publishes the model as the next version of `modelName`.',
+  })
+  @ApiCreatedResponse({ type: TrainingJobDto })
+  @ApiBadRequestResponse({
+    description: 'An invalid parameter; the message names the field',
+  })
+  create(@Body() request: CreateTrainingJobDto): Promise<TrainingJobDto> {
+    return this.jobs.submit(request);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every job, newest first' })
+  @ApiOkResponse({ type: [TrainingJobDto] })
+  list(): TrainingJobDto[] {
+    return this.jobs.list();
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A job: state, per-epoch metrics, timings, result' })
+  @ApiOkResponse({ type: TrainingJobDto })
+  @ApiNotFoundResponse({ description: 'No such job' })
+  get(@Param('id') id: string): TrainingJobDto {
+    return this.jobs.get(id);
+  }
+
+  @Delete(':id')
+  @ApiOperation({
+    summary: 'Cancel a queued or running job',
+    description:
+      'Answers once the worker is gone; a job already finished is returned as it is.',
+  })
+  @ApiOkResponse({ type: TrainingJobDto })
+  @ApiNotFoundResponse({ description: 'No such job' })
+  cancel(@Param('id') id: string): Promise<TrainingJobDto> {
+    return this.jobs.cancel(id);
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({
+    summary: 'Live progress as server-sent events',
+    description:
+      'One JSON object per event, `type` telling which: `state` (first the current one, then ' +
+      'every change), `loaded` (dataset sizes), `batch` (at most every 250 ms), `epoch`, ' +
+      '`evaluating`. The stream ends when the job does.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'text/event-stream' })
+  @ApiNotFoundResponse({ description: 'No such job' })
+  events(@Param('id') id: string): Observable<MessageEvent> {
+    return this.jobs.eventsOf(id).pipe(map((event) => ({ data: event })));
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ModelRegistryModule } from '#platform';
+import { ModelsModule } from '../models/models.module.js';
+import { DefaultModel } from './default-model.js';
+import { JobStore } from './job-store.js';
+import { TrainingJobsController } from './training-jobs.controller.js';
+import { TrainingJobsService } from './training-jobs.service.js';
+
+@Module({
+  imports: [ModelRegistryModule, ModelsModule],
+  controllers: [TrainingJobsController],
+  providers: [TrainingJobsService, JobStore, DefaultModel],
+})
+export class TrainingJobsModule {}

@@ -1,0 +1,452 @@
+import {
+  BadRequestException,
+  Injectable,
+  Logger,
+  NotFoundException,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AsyncResource } from 'node:async_hooks';
+import { randomInt, randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import {
+  filter,
+  lastValueFrom,
+  map,
+  Observable,
+  of,
+  startWith,
+  Subject,
+  takeWhile,
+  tap,
+} from 'rxjs';
+import { DEFAULT_TRAINING } from '#fmnist/tensorflow';
+import type { TrainerEnvironment } from '../config/trainer.environment.js';
+import { ModelReleases } from '../models/model-releases.service.js';
+import { DatasetFolderError, resolveDatasetFolder } from './dataset-folder.js';
+import type { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
+import { stateEvent, type JobEvent } from './job-event.js';
+import { JobStore } from './job-store.js';
+import {
+  FINISHED_STATES,
+  type EpochMetrics,
+  type JobState,
+  type TrainingJob,
+  type TrainingParameters,
+} from './training-job.js';
+import type {
+  WorkerDataset,
+  WorkerMessage,
+  WorkerTask,
+} from './worker-protocol.js';
+import { WorkerProcess } from './worker-process.js';
+
+export const INTERRUPTED = 'interrupted by a trainer restart';
+const DEFAULT_TEST_SPLIT = 0.2;
+
+type Done = Extract<WorkerMessage, { type: 'done' }>;
+
+/**
+ * The job queue: jobs run in worker processes, at most TRAINER_CONCURRENCY at once, in the order
+ * they were submitted. Every change is kept in the job store and streamed to event subscribers.
+ */
+@Injectable()
+export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(TrainingJobsService.name);
+  private readonly jobs = new Map<string, TrainingJob>();
+  private readonly queue: string[] = [];
+  /** What each queued job's worker will be given, its folder resolved when it was submitted. */
+  private readonly tasks = new Map<string, WorkerTask>();
+  private readonly workers = new Map<string, WorkerProcess>();
+  private readonly runs = new Map<string, Promise<void>>();
+  private readonly cancelling = new Set<string>();
+  private readonly events = new Subject<{ id: string; event: JobEvent }>();
+  private stopping = false;
+  /**
+   * Created outside any request: runs started from it do not inherit the async context (and so
+   * the request logger bindings) of the POST that happened to queue them.
+   */
+  private readonly detached = new AsyncResource('training-jobs');
+
+  constructor(
+    private readonly config: ConfigService<TrainerEnvironment, true>,
+    private readonly store: JobStore,
+    private readonly releases: ModelReleases,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const stored = await this.store.load();
+    const interrupted = stored.filter(
+      (job) => !FINISHED_STATES.includes(job.state),
+    );
+    for (const job of stored) this.jobs.set(job.id, job);
+    for (const job of interrupted) {
+      Object.assign(job, {
+        state: 'failed',
+        error: INTERRUPTED,
+        finishedAt: new Date().toISOString(),
+        workerPid: undefined,
+        progress: undefined,
+      });
+    }
+    if (interrupted.length > 0) {
+      this.logger.warn(
+        `${interrupted.length} job(s) marked failed: ${INTERRUPTED}`,
+      );
+      await this.persist();
+    }
+    this.logger.log(`${stored.length} job records in ${this.store.location}`);
+  }
+
+  /** Running workers end with the trainer; their records stay `running` until the next start. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(
+      [...this.workers.values()].map((worker) => worker.kill()),
+    );
+    await this.store.save([...this.jobs.values()]);
+    this.events.complete();
+  }
+
+  list(): TrainingJob[] {
+    return [...this.jobs.values()].reverse();
+  }
+
+  get(id: string): TrainingJob {
+    const job = this.jobs.get(id);
+    if (!job) throw new NotFoundException(`training job ${id} not found`);
+    return job;
+  }
+
+  /** Checks what only the server can check (limits, the folder), then queues the job. */
+  async submit(
+    request: CreateTrainingJobDto,
+    origin: TrainingJob['origin'] = 'api',
+  ): Promise<TrainingJob> {
+    const parameters = this.parametersOf(request);
+    const maxEpochs = this.config.get('TRAINER_MAX_EPOCHS', { infer: true });
+    if (parameters.epochs > maxEpochs) {
+      throw new BadRequestException([
+        `epochs must not be greater than ${maxEpochs} (TRAINER_MAX_EPOCHS)`,
+      ]);
+    }
+    const task = await this.taskOf(parameters);
+    const job: TrainingJob = {
+      id: randomUUID(),
+      state: 'queued',
+      parameters,
+      origin,
+      createdAt: new Date().toISOString(),
+      epochs: [],
+    };
+    this.jobs.set(job.id, job);
+    this.queue.push(job.id);
+    this.tasks.set(job.id, task);
+    this.logger.log(
+      { jobId: job.id, parameters },
+      `job ${job.id} queued (${this.queue.length} waiting)`,
+    );
+    await this.persist();
+    this.emit(job, stateEvent(job));
+    this.pump();
+    return job;
+  }
+
+  /** Cancels a queued or running job; resolves once its worker is gone. */
+  async cancel(id: string): Promise<TrainingJob> {
+    const job = this.get(id);
+    if (job.state === 'queued') {
+      this.queue.splice(this.queue.indexOf(id), 1);
+      this.tasks.delete(id);
+      await this.finish(job, 'cancelled');
+    } else if (job.state === 'running') {
+      this.cancelling.add(id);
+      await this.workers.get(id)?.kill();
+      await this.runs.get(id);
+    }
+    return job;
+  }
+
+  /** The job's events from now on, after a snapshot of its state; completes when it ends. */
+  eventsOf(id: string): Observable<JobEvent> {
+    const job = this.get(id);
+    if (FINISHED_STATES.includes(job.state)) return of(stateEvent(job));
+    return this.events.pipe(
+      filter((entry) => entry.id === id),
+      map((entry) => entry.event),
+      startWith(stateEvent(job)),
+      takeWhile(
+        (event) =>
+          !(event.type === 'state' && FINISHED_STATES.includes(event.state)),
+        true,
+      ),
+    );
+  }
+
+  private parametersOf(request: CreateTrainingJobDto): TrainingParameters {
+    const dataset = request.dataset ?? { kind: 'fmnist' };
+    return {
+      dataset:
+        dataset.kind === 'folder'
+          ? {
+              kind: 'folder',
+              path: dataset.path,
+              testSplit: dataset.testSplit ?? DEFAULT_TEST_SPLIT,
+            }
+          : { kind: 'fmnist', trainLimit: dataset.trainLimit },
+      architecture: request.architecture ?? 'default-cnn',
+      epochs: request.epochs ?? DEFAULT_TRAINING.epochs,
+      batchSize: request.batchSize ?? DEFAULT_TRAINING.batchSize,
+      learningRate: request.learningRate ?? DEFAULT_TRAINING.learningRate,
+      validationSplit:
+        request.validationSplit ?? DEFAULT_TRAINING.validationSplit,
+      earlyStopping: request.earlyStopping && {
+        patience: request.earlyStopping.patience,
+        minDelta: request.earlyStopping.minDelta ?? 0,
+      },
+      seed: request.seed ?? randomInt(0, 2 ** 32 - 1),
+      modelName:
+        request.modelName ??
+        this.config.get('TRAINER_MODEL_NAME', { infer: true }),
+      promote: request.promote ?? false,
+    };
+  }
+
+  private async taskOf(parameters: TrainingParameters): Promise<WorkerTask> {
+    const {
+      dataset: _spec,
+      modelName: _name,
+      promote: _promote,
+      ...training
+    } = parameters;
+    return { ...training, dataset: await this.datasetOf(parameters) };
+  }
+
+  private async datasetOf({
+    dataset,
+  }: TrainingParameters): Promise<WorkerDataset> {
+    if (dataset.kind === 'fmnist') {
+      return {
+        kind: 'fmnist',
+        dir: resolve(this.config.get('FMNIST_DIR', { infer: true })),
+        trainLimit: dataset.trainLimit,
+      };
+    }
+    try {
+      const dir = await resolveDatasetFolder(
+        this.config.get('TRAINER_DATA_ROOT', { infer: true }),
+        dataset.path,
+      );
+      return {
+        kind: 'folder',
+        dir,
+        name: dataset.path,
+        testSplit: dataset.testSplit,
+      };
+    } catch (error) {
+      if (error instanceof DatasetFolderError) {
+        throw new BadRequestException([error.message]);
+      }
+      throw error;
+    }
+  }
+
+  private pump(): void {
+    const concurrency = this.config.get('TRAINER_CONCURRENCY', { infer: true });
+    while (
+      !this.stopping &&
+      this.runs.size < concurrency &&
+      this.queue.length
+    ) {
+      const id = this.queue.shift()!;
+      const job = this.get(id);
+      const run = this.detached
+        .runInAsyncScope(() => this.run(job))
+        .finally(() => {
+          this.runs.delete(id);
+          this.pump();
+        });
+      this.runs.set(id, run);
+    }
+  }
+
+  private async run(job: TrainingJob): Promise<void> {
+    const task = this.tasks.get(job.id)!;
+    this.tasks.delete(job.id);
+    const worker = new WorkerProcess(task);
+    this.workers.set(job.id, worker);
+    Object.assign(job, {
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      workerPid: worker.pid,
+      timings: {},
+    });
+    this.logger.log(
+      { jobId: job.id, workerPid: worker.pid },
+      `job ${job.id} started in worker ${worker.pid}`,
+    );
+    // Not awaited: the worker's messages must be followed from the start, and persist never throws.
+    void this.persist();
+    this.emit(job, stateEvent(job));
+    try {
+      const done = await this.follow(job, worker);
+      if (this.stopping) return;
+      if (this.cancelling.has(job.id))
+        return await this.finish(job, 'cancelled');
+      await this.publish(job, done);
+      await this.finish(job, 'succeeded');
+    } catch (error) {
+      if (this.stopping) return;
+      if (this.cancelling.has(job.id))
+        return await this.finish(job, 'cancelled');
+      await this.finish(job, 'failed', (error as Error).message);
+    } finally {
+      this.workers.delete(job.id);
+      this.cancelling.delete(job.id);
+    }
+  }
+
+  /** Applies the worker's progress to the job until its verdict, which it returns. */
+  private async follow(job: TrainingJob, worker: WorkerProcess): Promise<Done> {
+    let done: Done | undefined;
+    await lastValueFrom(
+      worker.messages.pipe(
+        tap((message) => {
+          if (message.type === 'done') done = message;
+          else if (message.type === 'failed') throw new Error(message.error);
+          else this.progress(job, message);
+        }),
+      ),
+      { defaultValue: undefined },
+    );
+    if (!done) throw new Error('the training worker ended without a result');
+    return done;
+  }
+
+  private progress(
+    job: TrainingJob,
+    message: Exclude<WorkerMessage, { type: 'done' | 'failed' }>,
+  ): void {
+    const epochs = job.parameters.epochs;
+    switch (message.type) {
+      case 'loaded':
+        job.dataset = message.sizes;
+        job.timings = { ...job.timings, loadMs: message.loadMs };
+        this.emit(job, { type: 'loaded', ...message.sizes });
+        break;
+      case 'batch': {
+        const { type: _type, ...progress } = message;
+        job.progress = progress;
+        this.emit(job, { ...message, epochs });
+        break;
+      }
+      case 'epoch': {
+        const { type: _type, ...metrics } = message;
+        job.epochs.push(metrics);
+        this.logger.log(
+          { jobId: job.id, ...metrics, epochs },
+          `job ${job.id} epoch ${metrics.epoch}/${epochs}: ${formatEpoch(metrics)}`,
+        );
+        void this.persist();
+        this.emit(job, { ...message, epochs });
+        break;
+      }
+      case 'evaluating':
+        job.progress = undefined;
+        this.emit(job, message);
+        break;
+    }
+  }
+
+  private async publish(job: TrainingJob, done: Done): Promise<void> {
+    const { parameters } = job;
+    const ref = await this.releases.release(
+      {
+        name: parameters.modelName,
+        architecture: parameters.architecture,
+        dataset: describeDataset(parameters),
+        metrics: done.metrics,
+        createdAt: new Date().toISOString(),
+        jobId: job.id,
+        artifacts: done.artifacts,
+      },
+      parameters.promote,
+    );
+    job.stoppedEarly = done.stoppedEarly;
+    job.timings = {
+      ...job.timings,
+      trainMs: done.trainMs,
+      evaluateMs: done.evaluateMs,
+    };
+    job.result = {
+      model: ref,
+      promoted: parameters.promote,
+      metrics: done.metrics,
+    };
+  }
+
+  private async finish(
+    job: TrainingJob,
+    state: JobState,
+    error?: string,
+  ): Promise<void> {
+    const finishedAt = new Date();
+    Object.assign(job, {
+      state,
+      error,
+      finishedAt: finishedAt.toISOString(),
+      workerPid: undefined,
+      progress: undefined,
+    });
+    if (job.startedAt) {
+      job.timings = {
+        ...job.timings,
+        totalMs: finishedAt.getTime() - Date.parse(job.startedAt),
+      };
+    }
+    const summary =
+      state === 'succeeded' && job.result
+        ? `: ${job.result.model.name} v${job.result.model.version}, test accuracy ${job.result.metrics.accuracy.toFixed(4)}${job.result.promoted ? ', promoted' : ''}`
+        : error
+          ? `: ${error}`
+          : '';
+    this.logger[state === 'failed' ? 'error' : 'log'](
+      { jobId: job.id, state, result: job.result?.model, error },
+      `job ${job.id} ${state}${summary}`,
+    );
+    await this.persist();
+    this.emit(job, stateEvent(job));
+  }
+
+  private emit(job: TrainingJob, event: JobEvent): void {
+    this.events.next({ id: job.id, event });
+  }
+
+  private persist(): Promise<void> {
+    return this.store.save([...this.jobs.values()]).catch((error: unknown) => {
+      this.logger.error(`could not save the job records: ${String(error)}`);
+    });
+  }
+}
+
+function describeDataset({ dataset }: TrainingParameters): string {
+  if (dataset.kind === 'folder') return `folder:${dataset.path}`;
+  return dataset.trainLimit === undefined
+    ? 'fmnist:train'
+    : `fmnist:train (${dataset.trainLimit} images)`;
+}
+
+function formatEpoch(metrics: EpochMetrics): string {
+  const parts = [
+    `loss ${metrics.loss.toFixed(4)}`,
+    `acc ${metrics.accuracy.toFixed(4)}`,
+  ];
+  if (metrics.valLoss !== undefined) {
+    parts.push(`val_loss ${metrics.valLoss.toFixed(4)}`);
+  }
+  if (metrics.valAccuracy !== undefined) {
+    parts.push(`val_acc ${metrics.valAccuracy.toFixed(4)}`);
+  }
+  return `${parts.join(' ')} (${(metrics.durationMs / 1000).toFixed(1)} s)`;
+}

@@ -1,0 +1,45 @@
+import type { ModelArtifacts } from '#fmnist';
+import type {
+  BatchProgress,
+  EpochMetrics,
+  TestMetrics,
+} from './training-job.js';
+
+/** What a worker trains on, with the folder already checked to lie inside the data root. */
+export type WorkerDataset =
+  | { kind: 'fmnist'; dir: string; trainLimit?: number }
+  | { kind: 'folder'; dir: string; name: string; testSplit: number };
+
+/** Everything a worker needs for one training, sent once over IPC. */
+export interface WorkerTask {
+  dataset: WorkerDataset;
+  architecture: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  validationSplit: number;
+  earlyStopping?: { patience: number; minDelta: number };
+  seed: number;
+}
+
+export interface DatasetSizes {
+  trainImages: number;
+  validationImages: number;
+  testImages: number;
+}
+
+/** Messages a worker sends its parent, in this order: loaded, (batch | epoch)*, done or failed. */
+export type WorkerMessage =
+  | { type: 'loaded'; sizes: DatasetSizes; loadMs: number }
+  | ({ type: 'batch' } & BatchProgress)
+  | ({ type: 'epoch' } & EpochMetrics)
+  | { type: 'evaluating' }
+  | {
+      type: 'done';
+      artifacts: ModelArtifacts;
+      metrics: TestMetrics;
+      stoppedEarly: boolean;
+      trainMs: number;
+      evaluateMs: number;
+    }
+  | { type: 'failed'; error: string };

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AppProcess } from '../../../tools/platform/app-process.js';
+import { startTestApp } from '../../../tools/testing/test-apps.js';
+import type { JobEvent } from '../src/training-jobs/job-event.js';
+import type {
+  JobState,
+  TrainingJob,
+} from '../src/training-jobs/training-job.js';
+
+export interface TrainerFolders {
+  dataDir: string;
+  dataRoot: string;
+  remove(): Promise<void>;
+}
+
+/** Folders of a trainer of the tests' own: its job records and its dataset root. */
+export async function trainerFolders(): Promise<TrainerFolders> {
+  const base = await mkdtemp(join(tmpdir(), 'fashion-trainer-test-'));
+  return {
+    dataDir: join(base, 'data'),
+    dataRoot: join(base, 'datasets'),
+    remove: () => rm(base, { recursive: true, force: true }),
+  };
+}
+
+/** A trainer that trains nothing by itself: the suites decide what it trains. */
+export function startTrainer(
+  folders: TrainerFolders,
+  env: NodeJS.ProcessEnv = {},
+): Promise<AppProcess> {
+  return startTestApp('trainer', {
+    TRAINER_DATA_DIR: folders.dataDir,
+    TRAINER_DATA_ROOT: folders.dataRoot,
+    TRAIN_DEFAULT_MODEL_ON_START: 'false',
+    ...env,
+  });
+}
+
+export async function request<T>(
+  trainer: AppProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${trainer.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+export async function submitJob(
+  trainer: AppProcess,
+  parameters: object,
+): Promise<TrainingJob> {
+  const { status, body } = await request<TrainingJob & { message?: string }>(
+    trainer,
+    'POST',
+    '/v1/training-jobs',
+    parameters,
+  );
+  assert.equal(status, 201, JSON.stringify(body.message));
+  return body;
+}
+
+export function getJob(trainer: AppProcess, id: string): Promise<TrainingJob> {
+  return request<TrainingJob>(trainer, 'GET', `/v1/training-jobs/${id}`).then(
+    ({ body }) => body,
+  );
+}
+
+/** Polls the job until `done` says so. */
+export async function waitForJob(
+  trainer: AppProcess,
+  id: string,
+  done: (job: TrainingJob) => boolean,
+  timeoutMs = 120_000,
+): Promise<TrainingJob> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await getJob(trainer, id);
+    if (done(job)) return job;
+    if (Date.now() > deadline) {
+      assert.fail(`job ${id} still ${job.state} after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export const isFinished = (job: TrainingJob): boolean =>
+  (['succeeded', 'failed', 'cancelled'] as JobState[]).includes(job.state);
+
+/** Reads a job's event stream to its end, parsing each `data:` line. */
+export async function readEvents(
+  trainer: AppProcess,
+  id: string,
+): Promise<JobEvent[]> {
+  const response = await fetch(`${trainer.url}/v1/training-jobs/${id}/events`);
+  assert.equal(response.status, 200);
+  assert.match(
+    response.headers.get('content-type') ?? '',
+    /^text\/event-stream/,
+  );
+  let text = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body!) {
+    text += decoder.decode(chunk as Uint8Array, { stream: true });
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => JSON.parse(line.slice('data: '.length)) as JobEvent);
+}
+
+/** Whether a process with this id still exists (a zombie would count; Node reaps its children). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}

@@ -1,0 +1,362 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-node';
+import { encodePng, LABELS, NUM_CLASSES } from '#fmnist';
+import type { AppProcess } from '../../../tools/platform/app-process.js';
+import { officialTestImages } from '../../../tools/testing/fixture-images.js';
+import { startTestApp } from '../../../tools/testing/test-apps.js';
+import type { TrainingJob } from '../src/training-jobs/training-job.js';
+import {
+  getJob,
+  isFinished,
+  processExists,
+  readEvents,
+  request,
+  startTrainer,
+  submitJob,
+  trainerFolders,
+  waitForJob,
+  type TrainerFolders,
+} from './trainer-test-kit.js';
+
+interface ModelView {
+  name: string;
+  version: number;
+  jobId?: string;
+  active: boolean;
+  metrics: { accuracy: number; confusionMatrix?: number[][] };
+}
+
+interface Classification {
+  results?: { model: { name: string; version: number } }[];
+  message?: string;
+}
+
+describe('training jobs on the real broker', () => {
+  const modelName = `trained-${randomUUID().slice(0, 8)}`;
+  let folders: TrainerFolders;
+  let trainer: AppProcess;
+  let classifier: AppProcess;
+  let gateway: AppProcess;
+  let job: TrainingJob;
+
+  before(async () => {
+    // Each process is kept as soon as it runs, so `after` stops it even if another failed to start.
+    const started = await Promise.allSettled([
+      trainerFolders()
+        .then((created) => startTrainer((folders = created)))
+        .then((app) => (trainer = app)),
+      startTestApp('classifier').then((app) => (classifier = app)),
+      startTestApp('gateway', { CLASSIFY_TIMEOUT_MS: '5000' }).then(
+        (app) => (gateway = app),
+      ),
+    ]);
+    for (const result of started) {
+      if (result.status === 'rejected') throw result.reason;
+    }
+  });
+
+  after(async () => {
+    await Promise.all([trainer?.stop(), classifier?.stop(), gateway?.stop()]);
+    await folders?.remove();
+  });
+
+  describe('a short job on a subset', () => {
+    let events: Awaited<ReturnType<typeof readEvents>>;
+
+    before(async () => {
+      job = await submitJob(trainer, {
+        dataset: { kind: 'fmnist', trainLimit: 3000 },
+        epochs: 1,
+        seed: 7,
+        modelName,
+        promote: true,
+      });
+      events = await readEvents(trainer, job.id);
+      job = await getJob(trainer, job.id);
+    });
+
+    it('trains, evaluates on the test split and succeeds', () => {
+      assert.equal(job.state, 'succeeded', job.error);
+      assert.deepEqual(job.dataset, {
+        trainImages: 2700,
+        validationImages: 300,
+        testImages: 10_000,
+      });
+      assert.equal(job.parameters.architecture, 'default-cnn');
+      const metrics = job.result!.metrics;
+      assert.ok(metrics.accuracy > 0.5, `test accuracy ${metrics.accuracy}`);
+      assert.equal(metrics.evaluatedOn, 'fmnist:test');
+      assert.equal(metrics.perClass.length, NUM_CLASSES);
+      assert.deepEqual(
+        metrics.perClass.map((entry) => entry.label),
+        LABELS.map((label) => label.slug),
+      );
+      assert.equal(
+        metrics.confusionMatrix.flat().reduce((sum, n) => sum + n, 0),
+        10_000,
+      );
+      assert.ok(job.timings!.trainMs! > 0 && job.timings!.totalMs! > 0);
+      assert.equal(job.workerPid, undefined);
+    });
+
+    it('reports per-epoch metrics over GET', () => {
+      assert.equal(job.epochs.length, 1);
+      const [epoch] = job.epochs;
+      assert.equal(epoch.epoch, 1);
+      for (const value of [
+        epoch.loss,
+        epoch.accuracy,
+        epoch.valLoss,
+        epoch.valAccuracy,
+      ]) {
+        assert.ok(Number.isFinite(value), JSON.stringify(epoch));
+      }
+    });
+
+    it('streams batch, epoch and state events until the job ends', () => {
+      const types = events.map((event) => event.type);
+      assert.equal(types[0], 'state');
+      assert.ok(types.includes('batch'), types.join());
+      assert.deepEqual(
+        events.filter((event) => event.type === 'epoch'),
+        [{ type: 'epoch', epochs: 1, ...job.epochs[0] }],
+      );
+      const last = events.at(-1)!;
+      assert.equal(last.type === 'state' && last.state, 'succeeded');
+      const batch = events.find((event) => event.type === 'batch');
+      assert.ok(batch?.type === 'batch' && batch.batches === 22);
+    });
+
+    it('published the model as version 1 of its name and promoted it', async () => {
+      assert.deepEqual(job.result!.model, { name: modelName, version: 1 });
+      assert.equal(job.result!.promoted, true);
+      const { body: models } = await request<ModelView[]>(
+        trainer,
+        'GET',
+        '/v1/models',
+      );
+      const published = models.find((model) => model.name === modelName);
+      assert.ok(published, 'not in GET /v1/models');
+      assert.equal(published.version, 1);
+      assert.equal(published.jobId, job.id);
+      assert.equal(published.active, true);
+      assert.equal(published.metrics.accuracy, job.result!.metrics.accuracy);
+      assert.deepEqual(
+        published.metrics.confusionMatrix,
+        job.result!.metrics.confusionMatrix,
+      );
+    });
+
+    it('exports it as a tfjs model that tf.loadLayersModel loads over HTTP', async () => {
+      const model = await tf.loadLayersModel(
+        `${trainer.url}/v1/models/${modelName}/versions/1/model.json`,
+      );
+      try {
+        const output = model.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor;
+        assert.deepEqual(output.shape, [2, NUM_CLASSES]);
+        output.dispose();
+      } finally {
+        model.dispose();
+      }
+      const missing = await request<{ message: string }>(
+        trainer,
+        'GET',
+        `/v1/models/${modelName}/versions/9/model.json`,
+      );
+      assert.equal(missing.status, 404);
+      assert.match(missing.body.message, new RegExp(`${modelName} version 9`));
+    });
+
+    it('is served by the running classifier without a restart', async () => {
+      const [image] = await officialTestImages(1);
+      const png = await encodePng(image.pixels);
+      const deadline = Date.now() + 30_000;
+      let answer: Classification;
+      do {
+        const form = new FormData();
+        form.append('file', new Blob([png], { type: 'image/png' }), 'item.png');
+        const response = await fetch(`${gateway.url}/v1/classifications`, {
+          method: 'POST',
+          body: form,
+        });
+        answer = (await response.json()) as Classification;
+        if (answer.results?.[0].model.name === modelName) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } while (Date.now() < deadline);
+      assert.deepEqual(
+        answer.results?.[0].model,
+        { name: modelName, version: 1 },
+        JSON.stringify(answer),
+      );
+    });
+
+    it('rolls forward and back between versions through promote', async () => {
+      const second = await submitJob(trainer, {
+        dataset: { kind: 'fmnist', trainLimit: 1000 },
+        epochs: 1,
+        validationSplit: 0,
+        modelName,
+      });
+      const finished = await waitForJob(trainer, second.id, isFinished);
+      assert.equal(finished.state, 'succeeded', finished.error);
+      assert.deepEqual(finished.result!.model, { name: modelName, version: 2 });
+      assert.equal(finished.result!.promoted, false);
+      assert.equal(finished.epochs[0].valLoss, undefined);
+
+      const promoted = await request<{ name: string; version: number }>(
+        trainer,
+        'POST',
+        `/v1/models/${modelName}/versions/2/promote`,
+      );
+      assert.equal(promoted.status, 200);
+      assert.deepEqual(
+        [promoted.body.name, promoted.body.version],
+        [modelName, 2],
+      );
+      const back = await request(
+        trainer,
+        'POST',
+        `/v1/models/${modelName}/versions/1/promote`,
+      );
+      assert.equal(back.status, 200);
+      const { body: models } = await request<ModelView[]>(
+        trainer,
+        'GET',
+        '/v1/models',
+      );
+      assert.deepEqual(
+        models
+          .filter((model) => model.name === modelName)
+          .map((model) => [model.version, model.active]),
+        [
+          [1, true],
+          [2, false],
+        ],
+      );
+      const unknown = await request<{ message: string }>(
+        trainer,
+        'POST',
+        `/v1/models/${modelName}/versions/3/promote`,
+      );
+      assert.equal(unknown.status, 404);
+      assert.match(unknown.body.message, /version 3 not found/);
+    });
+  });
+
+  describe('cancelling', () => {
+    it('stops a running job and its worker process, the API answering meanwhile', async (t) => {
+      const long = await submitJob(trainer, { epochs: 3, modelName });
+      const running = await waitForJob(
+        trainer,
+        long.id,
+        (current) => current.progress !== undefined || isFinished(current),
+      );
+      assert.equal(running.state, 'running');
+      const pid = running.workerPid!;
+      assert.ok(processExists(pid), 'the worker is not running');
+
+      const started = performance.now();
+      const health = await fetch(`${trainer.url}/health`);
+      assert.equal(health.status, 200);
+      t.diagnostic(
+        `GET /health during training: ${Math.round(performance.now() - started)} ms`,
+      );
+
+      const { status, body } = await request<TrainingJob>(
+        trainer,
+        'DELETE',
+        `/v1/training-jobs/${long.id}`,
+      );
+      assert.equal(status, 200);
+      assert.equal(body.state, 'cancelled');
+      assert.equal(body.result, undefined);
+      assert.equal(processExists(pid), false, 'the worker survived');
+      assert.equal((await getJob(trainer, long.id)).state, 'cancelled');
+    });
+
+    it('removes a queued job from the queue', async () => {
+      const first = await submitJob(trainer, { epochs: 3, modelName });
+      const queued = await submitJob(trainer, { epochs: 1, modelName });
+      assert.equal(queued.state, 'queued');
+      const cancelled = await request<TrainingJob>(
+        trainer,
+        'DELETE',
+        `/v1/training-jobs/${queued.id}`,
+      );
+      assert.equal(cancelled.body.state, 'cancelled');
+      await request(trainer, 'DELETE', `/v1/training-jobs/${first.id}`);
+      const { body: jobs } = await request<TrainingJob[]>(
+        trainer,
+        'GET',
+        '/v1/training-jobs',
+      );
+      assert.deepEqual(
+        jobs.slice(0, 2).map((entry) => [entry.id, entry.state]),
+        [
+          [queued.id, 'cancelled'],
+          [first.id, 'cancelled'],
+        ],
+      );
+    });
+
+    it('answers 404 naming an unknown job', async () => {
+      for (const [method, path] of [
+        ['DELETE', '/v1/training-jobs/no-such-job'],
+        ['GET', '/v1/training-jobs/no-such-job'],
+        ['GET', '/v1/training-jobs/no-such-job/events'],
+      ]) {
+        const { status, body } = await request<{ message: string }>(
+          trainer,
+          method,
+          path,
+        );
+        assert.equal(status, 404, `${method} ${path}`);
+        assert.match(body.message, /training job no-such-job not found/);
+      }
+    });
+  });
+
+  describe('a folder dataset', () => {
+    it('trains on the folder and evaluates on its held-out part', async () => {
+      const images = await officialTestImages(200);
+      for (const image of images) {
+        const folder = join(
+          folders.dataRoot,
+          'photos',
+          LABELS[image.label].slug,
+        );
+        await mkdir(folder, { recursive: true });
+        await writeFile(
+          join(folder, `${image.index}.png`),
+          await encodePng(image.pixels),
+        );
+      }
+      const submitted = await submitJob(trainer, {
+        dataset: { kind: 'folder', path: 'photos', testSplit: 0.25 },
+        epochs: 1,
+        batchSize: 32,
+        modelName,
+      });
+      const finished = await waitForJob(trainer, submitted.id, isFinished);
+      assert.equal(finished.state, 'succeeded', finished.error);
+      assert.deepEqual(finished.dataset, {
+        trainImages: 135,
+        validationImages: 15,
+        testImages: 50,
+      });
+      const metrics = finished.result!.metrics;
+      assert.equal(
+        metrics.evaluatedOn,
+        'folder:photos (held-out 50 of 200 images)',
+      );
+      assert.equal(
+        metrics.confusionMatrix.flat().reduce((sum, n) => sum + n, 0),
+        50,
+      );
+    });
+  });
+});
