@@ -28,8 +28,12 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   {
     topic: Topics.models,
     numPartitions: 1,
-    // Compaction keeps the latest record per key forever: the registry never expires.
-    configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+    configEntries: [
+      // Compaction keeps the latest record per key forever: the registry never expires.
+      { name: 'cleanup.policy', value: 'compact' },
+      // A record carries a model's weights: a few megabytes, above Kafka's 1 MB default.
+      { name: 'max.message.bytes', value: String(64 * 1024 * 1024) },
+    ],
   },
   {
     topic: Topics.imagesDeadLetter,

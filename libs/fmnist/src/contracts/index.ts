@@ -1,0 +1,3 @@
+export * from './classification.contract.js';
+export * from './dead-letter.contract.js';
+export * from './model-record.contract.js';
