@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import kafkajs, { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 import { IMAGE_PARTITIONS, TOPIC_SPECS, Topics } from '#fmnist';
-import { ensureTopics } from '#platform';
+import { ensureTopics, withTimeout } from '#platform';
 import { testBrokers } from '../../../tools/testing/test-kafka.js';
 
 describe('the platform topics on a real broker', () => {
@@ -92,17 +92,3 @@ describe('the platform topics on a real broker', () => {
     }
   });
 });
-
-function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  message: string,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>(
-      (_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)),
-    ),
-  ]).finally(() => clearTimeout(timer));
-}

@@ -1,7 +1,11 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { KafkaHealthIndicator } from './kafka.health.js';
+import {
+  READINESS_INDICATORS,
+  type ReadinessIndicator,
+} from './readiness-indicator.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -9,6 +13,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly kafka: KafkaHealthIndicator,
+    @Inject(READINESS_INDICATORS)
+    private readonly indicators: ReadinessIndicator[],
   ) {}
 
   @Get()
@@ -20,8 +26,14 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: the Kafka cluster answers' })
+  @ApiOperation({
+    summary:
+      "Readiness: the Kafka cluster answers, and the app's own conditions hold",
+  })
   ready() {
-    return this.health.check([() => this.kafka.isReachable()]);
+    return this.health.check([
+      () => this.kafka.isReachable(),
+      ...this.indicators.map((indicator) => () => indicator.isReady()),
+    ]);
   }
 }

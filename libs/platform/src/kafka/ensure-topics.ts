@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import type { TopicSpec } from '#fmnist';
 
 export interface TopicsReport {
@@ -6,9 +6,11 @@ export interface TopicsReport {
   extended: string[];
 }
 
+const { ConfigResourceTypes } = kafkajs;
+
 /**
- * Creates the topics that are missing and grows those with fewer partitions than specified.
- * Idempotent, so every start may call it; topics are never left to broker auto-creation, which
+ * Creates the topics that are missing, grows those with fewer partitions than specified and
+ * sets the specified configuration on those that exist (a newer release may change it). Idempotent, so every start may call it; topics are never left to broker auto-creation, which
  * would give them the broker's default layout.
  */
 export async function ensureTopics(
@@ -47,6 +49,17 @@ export async function ensureTopics(
       });
       extended.push(...short.map((spec) => spec.topic));
     }
+  }
+  const configured = present.filter((spec) => spec.configEntries?.length);
+  if (configured.length > 0) {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: configured.map((spec) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: spec.topic,
+        configEntries: spec.configEntries?.map((entry) => ({ ...entry })) ?? [],
+      })),
+    });
   }
   return { created: missing.map((spec) => spec.topic), extended };
 }

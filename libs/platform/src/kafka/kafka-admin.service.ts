@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Kafka, type Admin } from 'kafkajs';
 import { TOPIC_SPECS } from '#fmnist';
 import type { PlatformEnvironment } from '../config/kafka.environment.js';
+import { withTimeout } from '../async/with-timeout.js';
 import { ensureTopics, type TopicsReport } from './ensure-topics.js';
 import { kafkaClientConfig } from './kafka-client.config.js';
 
@@ -28,8 +29,30 @@ export class KafkaAdminService implements OnModuleDestroy {
     const cluster = await withTimeout(
       this.connected().then(() => this.admin.describeCluster()),
       timeoutMs,
+      `Kafka did not answer within ${timeoutMs} ms`,
     );
     return cluster.brokers.length;
+  }
+
+  /** Messages of `topic` not yet committed by `groupId`, per partition. */
+  async consumerLag(
+    groupId: string,
+    topic: string,
+  ): Promise<{ partition: number; lag: number }[]> {
+    await this.connected();
+    const [ends, [committed]] = await Promise.all([
+      this.admin.fetchTopicOffsets(topic),
+      this.admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    return ends.map(({ partition, high, low }) => {
+      const offset = Number(
+        committed?.partitions.find((entry) => entry.partition === partition)
+          ?.offset ?? -1,
+      );
+      // -1: the group has committed nothing there yet; everything retained is unread.
+      const from = offset < 0 ? Number(low) : offset;
+      return { partition, lag: Math.max(0, Number(high) - from) };
+    });
   }
 
   async ensureTopics(): Promise<TopicsReport> {
@@ -50,15 +73,4 @@ export class KafkaAdminService implements OnModuleDestroy {
     });
     return this.connection;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Kafka did not answer within ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { PlatformEnvironment } from '../config/kafka.environment.js';
+import { requestIdOf } from './request-id.js';
 
 /** Structured JSON logs, one line per event, tagged with the app that wrote them. */
 @Module({})
@@ -16,6 +17,9 @@ export class LoggingModule {
             pinoHttp: {
               level: config.get('LOG_LEVEL', { infer: true }),
               base: { app, pid: process.pid },
+              genReqId: requestIdOf,
+              // Top level, under the same name the classifier logs it with.
+              customProps: (request) => ({ requestId: request.id }),
               // Health probes would drown the request log.
               autoLogging: {
                 ignore: (request) =>
