@@ -1,17 +1,18 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { HealthModule, LoggingModule, validateEnvironment } from '#platform';
+import { PlatformModule } from '#platform';
+import { ClassificationModule } from './classification/classification.module.js';
 import { ClassifierEnvironment } from './config/classifier.environment.js';
+import { ModelHealthIndicator } from './models/model.health.js';
+import { ModelsModule } from './models/models.module.js';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      ignoreEnvFile: true,
-      validate: validateEnvironment(ClassifierEnvironment),
+    PlatformModule.forApp({
+      app: 'classifier',
+      environment: ClassifierEnvironment,
+      health: { imports: [ModelsModule], indicators: [ModelHealthIndicator] },
     }),
-    LoggingModule.forApp('classifier'),
-    HealthModule,
+    ClassificationModule,
   ],
 })
 export class ClassifierModule {}

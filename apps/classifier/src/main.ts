@@ -1,9 +1,13 @@
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import kafkajs from 'kafkajs';
+import { IMAGE_PARTITIONS } from '#fmnist';
 import { kafkaClientConfig, setUpHttpApp } from '#platform';
 import { ClassifierModule } from './classifier.module.js';
 import type { ClassifierEnvironment } from './config/classifier.environment.js';
+
+const { Partitioners } = kafkajs;
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(ClassifierModule, { bufferLogs: true });
@@ -19,15 +23,25 @@ async function bootstrap(): Promise<void> {
     {
       transport: Transport.KAFKA,
       options: {
+        // The group and client ids are exactly the configured ones, not Nest's "-server" variant.
+        postfixId: '',
         client: kafkaClientConfig(
           config.get('KAFKA_BROKERS', { infer: true }),
           `${prefix}-classifier`,
         ),
         consumer: {
           groupId: config.get('CLASSIFIER_GROUP_ID', { infer: true }),
+          // A replica that dies hands its partitions over within seconds.
+          sessionTimeout: 10_000,
+          heartbeatInterval: 1_000,
         },
+        producer: { createPartitioner: Partitioners.DefaultPartitioner },
         // Requests are answered by whoever consumes them now; replaying old ones helps no caller.
         subscribe: { fromBeginning: false },
+        // All partitions of this replica at once, so concurrent requests meet in one model call.
+        run: { partitionsConsumedConcurrently: IMAGE_PARTITIONS },
+        // Values reach the handler as bytes: it validates them and dead-letters the originals.
+        parser: { keepBinary: true },
       },
     },
     { inheritAppConfig: true },

@@ -1,3 +1,3 @@
 import { describeAppLifecycle } from '../../../tools/testing/app-lifecycle.js';
 
-describeAppLifecycle('classifier', 'CLASSIFIER_PORT');
+describeAppLifecycle('classifier');

@@ -1,0 +1,152 @@
+import { Controller } from '@nestjs/common';
+import {
+  Ctx,
+  KafkaContext,
+  KafkaHeaders,
+  MessagePattern,
+  Payload,
+  RpcException,
+} from '@nestjs/microservices';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { hostname } from 'node:os';
+import type { Counter } from 'prom-client';
+import {
+  ClassificationErrorCode,
+  ClassificationRequestSchema,
+  decodeImage,
+  LABELS,
+  Topics,
+  type ClassificationError,
+  type ClassificationReply,
+} from '#fmnist';
+import { ModelStore } from '../models/model-store.service.js';
+import { ClassificationFailure } from './classification-failure.js';
+import { ClassifierMetrics } from './classifier.metrics.js';
+import { DeadLetterService } from './dead-letter.service.js';
+import { InferenceService } from './inference.service.js';
+
+const classifierId = `${hostname()}:${process.pid}`;
+
+@Controller()
+export class ClassificationController {
+  constructor(
+    private readonly models: ModelStore,
+    private readonly inference: InferenceService,
+    private readonly deadLetters: DeadLetterService,
+    @InjectPinoLogger(ClassificationController.name)
+    private readonly logger: PinoLogger,
+    @InjectMetric(ClassifierMetrics.requests)
+    private readonly requests: Counter<string>,
+    @InjectMetric(ClassifierMetrics.images)
+    private readonly images: Counter<string>,
+  ) {}
+
+  /**
+   * Never throws for a message without a reply address: Nest would hand the error to kafkajs,
+   * which retries the same message forever and blocks its partition.
+   */
+  @MessagePattern(Topics.images)
+  async classify(
+    @Payload() value: unknown,
+    @Ctx() context: KafkaContext,
+  ): Promise<ClassificationReply | undefined> {
+    const receivedAt = Date.now();
+    const raw = Buffer.isBuffer(value) ? value : null;
+    const request = ClassificationRequestSchema.safeParse(parseJson(raw));
+    if (!request.success) {
+      const reason = `invalid classification request: ${request.error.issues
+        .map(
+          (issue) => `${issue.path.join('.') || 'message'}: ${issue.message}`,
+        )
+        .join('; ')}`;
+      await this.deadLetter(context, raw, reason);
+      return this.refuse(context, {
+        code: ClassificationErrorCode.invalidRequest,
+        message: reason,
+      });
+    }
+
+    const { requestId, images, model, sentAt } = request.data;
+    try {
+      const loaded = await this.models.resolve(model);
+      const inference = await this.inference.classify(
+        loaded,
+        images.map(decodeImage),
+      );
+      for (const probabilities of inference.probabilities) {
+        const best = probabilities.indexOf(Math.max(...probabilities));
+        this.images.inc({ label: LABELS[best].slug });
+      }
+      this.requests.inc({ outcome: 'answered' });
+      this.logger.debug(
+        {
+          requestId,
+          images: images.length,
+          model: loaded.ref,
+          inferenceMs: inference.inferenceMs,
+          batchImages: inference.batchImages,
+        },
+        'classified',
+      );
+      return {
+        requestId,
+        model: loaded.ref,
+        predictions: inference.probabilities.map((probabilities) => ({
+          probabilities,
+        })),
+        timings: {
+          queueMs: Math.max(0, receivedAt - sentAt),
+          inferenceMs: inference.inferenceMs,
+          batchImages: inference.batchImages,
+        },
+        classifier: classifierId,
+      };
+    } catch (error) {
+      if (error instanceof ClassificationFailure) {
+        this.requests.inc({ outcome: 'refused' });
+        this.logger.info({ requestId, code: error.code }, error.message);
+        return this.refuse(context, {
+          code: error.code,
+          message: error.message,
+        });
+      }
+      const reason = `classification failed: ${error instanceof Error ? error.message : String(error)}`;
+      this.logger.error({ requestId }, reason);
+      await this.deadLetter(context, raw, reason);
+      return this.refuse(context, {
+        code: ClassificationErrorCode.internal,
+        message: reason,
+      });
+    }
+  }
+
+  private async deadLetter(
+    context: KafkaContext,
+    raw: Buffer | null,
+    reason: string,
+  ): Promise<void> {
+    this.requests.inc({ outcome: 'dead_lettered' });
+    await this.deadLetters.publish(context, raw, reason, classifierId);
+  }
+
+  private refuse(context: KafkaContext, error: ClassificationError): undefined {
+    const headers = context.getMessage().headers ?? {};
+    if (
+      headers[KafkaHeaders.CORRELATION_ID] &&
+      headers[KafkaHeaders.REPLY_TOPIC]
+    ) {
+      throw new RpcException(error);
+    }
+    return undefined;
+  }
+}
+
+function parseJson(raw: Buffer | null): unknown {
+  if (!raw) return null;
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return raw.toString('utf8');
+  }
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { KafkaAdminModule } from '#platform';
+import { ModelsModule } from '../models/models.module.js';
+import { ConsumerLagMetric } from './consumer-lag.metric.js';
+import { ClassificationController } from './classification.controller.js';
+import { classifierMetricProviders } from './classifier.metrics.js';
+import { DeadLetterService } from './dead-letter.service.js';
+import { InferenceService } from './inference.service.js';
+
+@Module({
+  imports: [ModelsModule, KafkaAdminModule],
+  controllers: [ClassificationController],
+  providers: [
+    ConsumerLagMetric,
+    InferenceService,
+    DeadLetterService,
+    ...classifierMetricProviders,
+  ],
+})
+export class ClassificationModule {}

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { encodePng, type ModelArtifacts } from '#fmnist';
+import type { ModelRegistry } from '#platform';
+import type { AppProcess } from '../../../tools/platform/app-process.js';
+import { officialTestImages } from '../../../tools/testing/fixture-images.js';
+import { startTestApp } from '../../../tools/testing/test-apps.js';
+import {
+  connectRegistry,
+  testModelArtifacts,
+  testModelRecord,
+} from '../../../tools/testing/test-model.js';
+
+interface Answer {
+  status: number;
+  body: {
+    message?: string;
+    results?: { model: { name: string; version: number } }[];
+  };
+}
+
+describe('a running classifier follows the model registry', () => {
+  const modelName = `rollout-${randomUUID().slice(0, 8)}`;
+  let registry: ModelRegistry;
+  let artifacts: ModelArtifacts;
+  let classifier: AppProcess;
+  let gateway: AppProcess;
+  let png: Buffer;
+
+  const classify = async (): Promise<Answer> => {
+    const form = new FormData();
+    form.append('file', new Blob([png], { type: 'image/png' }), 'item.png');
+    const response = await fetch(`${gateway.url}/v1/classifications`, {
+      method: 'POST',
+      body: form,
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as Answer['body'],
+    };
+  };
+
+  /** Classifies until the answer names `version` (the swap is asynchronous), within a deadline. */
+  const untilServing = async (version: number): Promise<Answer> => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const answer = await classify();
+      if (
+        answer.body.results?.[0].model.version === version ||
+        Date.now() > deadline
+      )
+        return answer;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  before(async () => {
+    const [images] = await Promise.all([
+      officialTestImages(1),
+      testModelArtifacts().then((a) => (artifacts = a)),
+    ]);
+    png = await encodePng(images[0].pixels);
+    registry = await connectRegistry();
+    [classifier, gateway] = await Promise.all([
+      startTestApp('classifier'),
+      startTestApp('gateway', { CLASSIFY_TIMEOUT_MS: '5000' }),
+    ]);
+  });
+
+  after(async () => {
+    await Promise.all([
+      gateway?.stop(),
+      classifier?.stop(),
+      registry?.onModuleDestroy(),
+    ]);
+  });
+
+  it('answers 503 "no model available" while no model has been promoted', async (t) => {
+    if (registry.active) {
+      t.skip('this cluster already has an active model');
+      return;
+    }
+    const answer = await classify();
+    assert.equal(answer.status, 503);
+    assert.match(answer.body.message ?? '', /no model available/);
+    const readiness = await fetch(`${classifier.url}/health/ready`);
+    assert.equal(readiness.status, 503);
+    const body = (await readiness.json()) as {
+      details: { model: { status: string; message: string } };
+    };
+    assert.equal(body.details.model.status, 'down');
+    assert.match(body.details.model.message, /no model loaded/);
+  });
+
+  it('serves a newly promoted model without a restart', async () => {
+    await registry.publish(
+      testModelRecord({ name: modelName, version: 1 }, artifacts),
+    );
+    await registry.promote({ name: modelName, version: 1 });
+    const answer = await untilServing(1);
+    assert.equal(answer.status, 200, answer.body.message);
+    assert.deepEqual(answer.body.results?.[0].model, {
+      name: modelName,
+      version: 1,
+    });
+  });
+
+  it('swaps to the next promoted version while requests keep flowing, failing none', async () => {
+    await registry.publish(
+      testModelRecord({ name: modelName, version: 2 }, artifacts),
+    );
+    let promotedAt = Infinity;
+    const stream = (async () => {
+      const answers: Answer[] = [];
+      let afterPromotion = 0;
+      while (afterPromotion < 20 && answers.length < 500) {
+        answers.push(await classify());
+        if (Date.now() > promotedAt) afterPromotion++;
+      }
+      return answers;
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await registry.promote({ name: modelName, version: 2 });
+    promotedAt = Date.now();
+    const answers = await stream;
+    const failed = answers.filter((answer) => answer.status !== 200);
+    assert.deepEqual(failed, [], 'requests failed during the swap');
+    const after = await untilServing(2);
+    assert.deepEqual(after.body.results?.[0].model, {
+      name: modelName,
+      version: 2,
+    });
+    assert.ok(classifier.running, 'the classifier restarted');
+  });
+});
