@@ -1,11 +1,14 @@
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { setUpHttpApp } from '#platform';
 import type { GatewayEnvironment } from './config/gateway.environment.js';
 import { GatewayModule } from './gateway.module.js';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(GatewayModule, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
+    bufferLogs: true,
+  });
   setUpHttpApp(app, {
     title: 'Fashion gateway',
     description:
@@ -13,6 +16,11 @@ async function bootstrap(): Promise<void> {
     version: '1',
   });
   const config = app.get(ConfigService<GatewayEnvironment, true>);
+  // Raw uploads (`curl --data-binary @shirt.png -H 'Content-Type: image/png'`).
+  app.useBodyParser('raw', {
+    type: 'image/*',
+    limit: config.get('MAX_UPLOAD_BYTES', { infer: true }),
+  });
   await app.listen(
     config.get('GATEWAY_PORT', { infer: true }),
     config.get('HTTP_HOST', { infer: true }),

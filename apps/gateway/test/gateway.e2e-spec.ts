@@ -1,3 +1,3 @@
 import { describeAppLifecycle } from '../../../tools/testing/app-lifecycle.js';
 
-describeAppLifecycle('gateway', 'GATEWAY_PORT');
+describeAppLifecycle('gateway');

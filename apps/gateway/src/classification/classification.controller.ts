@@ -1,0 +1,157 @@
+import {
+  BadRequestException,
+  Controller,
+  HttpCode,
+  Post,
+  Query,
+  Req,
+  UnsupportedMediaTypeException,
+  UploadedFiles,
+  UseInterceptors,
+} from '@nestjs/common';
+import { AnyFilesInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiGatewayTimeoutResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { ClassificationService } from './classification.service.js';
+import { ClassificationQueryDto } from './dto/classification-query.dto.js';
+import { ClassificationResponseDto } from './dto/classification-result.dto.js';
+import { ErrorResponseDto } from './dto/error-response.dto.js';
+import type { Upload } from './upload.js';
+
+const FILE_FIELDS = ['file', 'files'];
+
+@ApiTags('classifications')
+@Controller('v1/classifications')
+export class ClassificationController {
+  constructor(private readonly classifications: ClassificationService) {}
+
+  @Post()
+  @HttpCode(200)
+  @UseInterceptors(AnyFilesInterceptor())
+  @ApiOperation({
+    summary: 'Classify one or more images',
+    description:
+      'Send `multipart/form-data` with the image in field `file` (or several in `files`), or the ' +
+      'image itself as the body with its `Content-Type: image/*`. PNG, JPEG, WebP, GIF (first ' +
+      'frame), TIFF and more are decoded, turned to grayscale and fitted into 28x28.',
+  })
+  @ApiConsumes(
+    'multipart/form-data',
+    'image/png',
+    'image/jpeg',
+    'image/webp',
+    'image/gif',
+  )
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'One image' },
+        files: {
+          type: 'array',
+          items: { type: 'string', format: 'binary' },
+          description: 'Several images, classified together',
+        },
+      },
+    },
+  })
+  @ApiOkResponse({ type: ClassificationResponseDto })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'No image, an empty one, or a bad parameter',
+  })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: 'The requested model is unknown',
+  })
+  @ApiPayloadTooLargeResponse({
+    type: ErrorResponseDto,
+    description: 'An image or the number of images is over the limit',
+  })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ErrorResponseDto,
+    description: 'Not an image, or a format that cannot be decoded',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: 'A corrupt or truncated image',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'No model has been trained yet, or Kafka is unreachable',
+  })
+  @ApiGatewayTimeoutResponse({
+    type: ErrorResponseDto,
+    description: 'No classifier answered in time; retry',
+  })
+  async classify(
+    @Req() request: Request,
+    @Query() query: ClassificationQueryDto,
+    @UploadedFiles() files: Express.Multer.File[] | undefined,
+  ): Promise<ClassificationResponseDto> {
+    const uploads = uploadsOf(request, files ?? []);
+    return {
+      results: await this.classifications.classify(
+        uploads,
+        // Set by the logger's genReqId (requestIdOf), which always gives a string.
+        request.id as string,
+        query.model,
+      ),
+    };
+  }
+}
+
+function uploadsOf(request: Request, files: Express.Multer.File[]): Upload[] {
+  if (request.is('multipart/form-data')) {
+    const unexpected = files.find(
+      (file) => !FILE_FIELDS.includes(file.fieldname),
+    );
+    if (unexpected) {
+      throw new BadRequestException(
+        `unexpected file field '${unexpected.fieldname}': send the image as 'file' (or several as 'files')`,
+      );
+    }
+    if (files.length === 0) {
+      throw new BadRequestException(
+        "no image: send it in the multipart field 'file' (or several in 'files')",
+      );
+    }
+    return files.map((file) => ({
+      source: file.originalname,
+      bytes: file.buffer,
+      declaredType: file.mimetype,
+    }));
+  }
+  if (request.is('image/*')) {
+    const body: unknown = request.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      throw new BadRequestException(
+        'the request body is empty: send the image bytes',
+      );
+    }
+    return [
+      {
+        source: 'body',
+        bytes: body,
+        declaredType: request.get('content-type') ?? '',
+      },
+    ];
+  }
+  throw new UnsupportedMediaTypeException(
+    `Content-Type ${request.get('content-type') ?? '(none)'} is not accepted: send multipart/form-data ` +
+      "with the image in field 'file', or the image as the body with Content-Type image/*",
+  );
+}

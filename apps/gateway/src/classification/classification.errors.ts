@@ -1,0 +1,63 @@
+import {
+  BadGatewayException,
+  BadRequestException,
+  GatewayTimeoutException,
+  HttpException,
+  NotFoundException,
+  PayloadTooLargeException,
+  ServiceUnavailableException,
+  UnprocessableEntityException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { TimeoutError } from 'rxjs';
+import {
+  ClassificationErrorCode,
+  ClassificationErrorSchema,
+  ImageDecodeError,
+} from '#fmnist';
+
+/** An upload that cannot be decoded, as the 4xx that tells the client why. */
+export function uploadError(
+  source: string,
+  error: ImageDecodeError,
+): HttpException {
+  const message = `${source}: ${error.message}`;
+  switch (error.reason) {
+    case 'empty':
+      return new BadRequestException(message);
+    case 'unsupported-format':
+      return new UnsupportedMediaTypeException(message);
+    case 'too-large':
+      return new PayloadTooLargeException(message);
+    case 'corrupt':
+      return new UnprocessableEntityException(message);
+  }
+}
+
+/** Whatever the Kafka round trip failed with, as an HTTP error a client can act on. */
+export function classificationError(
+  error: unknown,
+  timeoutMs: number,
+): HttpException {
+  if (error instanceof TimeoutError) {
+    return new GatewayTimeoutException(
+      `no classifier answered within ${timeoutMs} ms; none may be running, retry later`,
+    );
+  }
+  const refusal = ClassificationErrorSchema.safeParse(error);
+  if (refusal.success) {
+    const { code, message } = refusal.data;
+    switch (code) {
+      case ClassificationErrorCode.noModel:
+        return new ServiceUnavailableException(message);
+      case ClassificationErrorCode.unknownModel:
+        return new NotFoundException(message);
+      case ClassificationErrorCode.invalidRequest:
+      case ClassificationErrorCode.internal:
+        return new BadGatewayException(message);
+    }
+  }
+  return new ServiceUnavailableException(
+    `the classification could not be sent through Kafka: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}

@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ClientsModule, Transport } from '@nestjs/microservices';
+import { MulterModule } from '@nestjs/platform-express';
+import kafkajs from 'kafkajs';
+import { kafkaClientConfig } from '#platform';
+import type { GatewayEnvironment } from '../config/gateway.environment.js';
+import { ClassificationController } from './classification.controller.js';
+import { gatewayMetricProviders } from './classification.metrics.js';
+import { ClassificationService } from './classification.service.js';
+import { CLASSIFIER_CLIENT } from './classifier-client.js';
+
+const { Partitioners } = kafkajs;
+
+@Module({
+  imports: [
+    ClientsModule.registerAsync([
+      {
+        name: CLASSIFIER_CLIENT,
+        inject: [ConfigService],
+        useFactory: (config: ConfigService<GatewayEnvironment, true>) => ({
+          transport: Transport.KAFKA,
+          options: {
+            client: kafkaClientConfig(
+              config.get('KAFKA_BROKERS', { infer: true }),
+              `${config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true })}-gateway`,
+            ),
+            // Gateway replicas share the group: each reads replies from its own reply partitions.
+            consumer: {
+              groupId: 'fashion-gateway',
+              sessionTimeout: 10_000,
+              heartbeatInterval: 1_000,
+            },
+            producer: { createPartitioner: Partitioners.DefaultPartitioner },
+          },
+        }),
+      },
+    ]),
+    MulterModule.registerAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<GatewayEnvironment, true>) => ({
+        limits: {
+          fileSize: config.get('MAX_UPLOAD_BYTES', { infer: true }),
+          files: config.get('MAX_IMAGES_PER_UPLOAD', { infer: true }),
+          fields: 16,
+        },
+      }),
+    }),
+  ],
+  controllers: [ClassificationController],
+  providers: [ClassificationService, ...gatewayMetricProviders],
+})
+export class ClassificationModule {}
