@@ -1,17 +1,16 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { HealthModule, LoggingModule, validateEnvironment } from '#platform';
+import { PlatformModule } from '#platform';
+import { ClassificationModule } from './classification/classification.module.js';
 import { GatewayEnvironment } from './config/gateway.environment.js';
+import { LabelsModule } from './labels/labels.module.js';
+import { ModelsModule } from './models/models.module.js';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      ignoreEnvFile: true,
-      validate: validateEnvironment(GatewayEnvironment),
-    }),
-    LoggingModule.forApp('gateway'),
-    HealthModule,
+    PlatformModule.forApp({ app: 'gateway', environment: GatewayEnvironment }),
+    ClassificationModule,
+    LabelsModule,
+    ModelsModule,
   ],
 })
 export class GatewayModule {}

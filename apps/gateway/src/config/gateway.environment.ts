@@ -1,4 +1,5 @@
 import { IsInt, Max, Min } from 'class-validator';
+import { MAX_IMAGES_PER_REQUEST } from '#fmnist';
 import { HttpEnvironment } from '#platform';
 
 export class GatewayEnvironment extends HttpEnvironment {
@@ -6,4 +7,22 @@ export class GatewayEnvironment extends HttpEnvironment {
   @Min(0)
   @Max(65535)
   GATEWAY_PORT: number = 3000;
+
+  /** How long a request waits for a classifier's reply before it is answered 504. */
+  @IsInt({ message: 'CLASSIFY_TIMEOUT_MS must be an integer' })
+  @Min(100)
+  CLASSIFY_TIMEOUT_MS: number = 10_000;
+
+  /** Largest accepted upload, per image. */
+  @IsInt({ message: 'MAX_UPLOAD_BYTES must be an integer' })
+  @Min(1024)
+  MAX_UPLOAD_BYTES: number = 10 * 1024 * 1024;
+
+  /** Most images in one request (multipart field `files`). */
+  @IsInt({ message: 'MAX_IMAGES_PER_UPLOAD must be an integer' })
+  @Min(1)
+  @Max(MAX_IMAGES_PER_REQUEST, {
+    message: `MAX_IMAGES_PER_UPLOAD must be at most ${MAX_IMAGES_PER_REQUEST}`,
+  })
+  MAX_IMAGES_PER_UPLOAD: number = 32;
 }
