@@ -32,6 +32,11 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
+      // `const { omitted, ...rest } = value` is how a field is left out of a copy.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/no-floating-promises': [
         'error',
         {
@@ -46,6 +51,14 @@ export default tseslint.config(
         },
       ],
       '@typescript-eslint/no-unsafe-argument': 'warn',
+    },
+  },
+  {
+    // The web page's plain browser scripts: outside the TypeScript project, so no type-aware rules.
+    files: ['apps/gateway/src/web/public/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: { ...globals.browser },
     },
   },
 );

@@ -15,6 +15,11 @@ export interface AppProcessOptions {
 
 const projectRoot = new URL('../../../', import.meta.url).pathname;
 
+/** The compiled entry point of an app, relative to the project root (docker-compose.yml too). */
+export function appEntryPoint(app: AppName): string {
+  return `dist/apps/${app}/src/main.js`;
+}
+
 /**
  * One app run exactly as `npm start` runs it (`node dist/apps/<app>/src/main.js`), in its own
  * process group so that a terminal's Ctrl-C reaches only the launcher, which then stops the apps
@@ -51,7 +56,7 @@ export class AppProcess {
     const capture = options.output === 'capture';
     const child = spawn(
       process.execPath,
-      [join(projectRoot, `dist/apps/${options.app}/src/main.js`)],
+      [join(projectRoot, appEntryPoint(options.app))],
       {
         env: options.env,
         detached: true,

@@ -53,6 +53,7 @@ async function main(): Promise<number> {
 
   let broker: EmbeddedKafka | undefined;
   let dataDir: string | undefined;
+  const cacheDir = await mkdtemp(join(tmpdir(), 'fashion-kafka-test-cache-'));
   let brokers = process.env.KAFKA_BROKERS;
   if (brokers) {
     say(`using the Kafka cluster at ${brokers}`);
@@ -66,13 +67,19 @@ async function main(): Promise<number> {
   const cleanUp = async () => {
     await broker?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await rm(cacheDir, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
   process.once('SIGTERM', () => void cleanUp().then(() => process.exit(143)));
 
   try {
     await createTopics(brokers);
-    return await runNodeTest(files, { ...process.env, KAFKA_BROKERS: brokers });
+    return await runNodeTest(files, {
+      ...process.env,
+      KAFKA_BROKERS: brokers,
+      // What one suite builds at some cost (a trained model) the next one reuses.
+      FASHION_TEST_CACHE: cacheDir,
+    });
   } finally {
     await cleanUp();
   }

@@ -1,0 +1,28 @@
+import { AppProcess, type AppName } from '../platform/app-process.js';
+import { freePort } from './free-port.js';
+import { testBrokers } from './test-kafka.js';
+
+const PORT_VARIABLES: Record<AppName, string> = {
+  gateway: 'GATEWAY_PORT',
+  classifier: 'CLASSIFIER_PORT',
+  trainer: 'TRAINER_PORT',
+};
+
+/** Starts an app process on a free port against the tests' broker, its output captured. */
+export async function startTestApp(
+  app: AppName,
+  env: NodeJS.ProcessEnv = {},
+): Promise<AppProcess> {
+  const port = await freePort();
+  return AppProcess.start({
+    app,
+    port,
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: testBrokers(),
+      ...env,
+      [PORT_VARIABLES[app]]: String(port),
+    },
+    output: 'capture',
+  });
+}
