@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { ClassifierEnvironment } from '../apps/classifier/src/config/classifier.environment.js';
+import { GatewayEnvironment } from '../apps/gateway/src/config/gateway.environment.js';
+import { TrainerEnvironment } from '../apps/trainer/src/config/trainer.environment.js';
+import { appEntryPoint, type AppName } from '../tools/platform/app-process.js';
+
+interface Service {
+  image?: string;
+  command?: string[];
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  depends_on?: Record<string, { condition: string }>;
+  deploy?: { replicas?: number };
+  healthcheck?: { test: string[] };
+  volumes?: string[];
+}
+
+const projectRoot = new URL('../../', import.meta.url).pathname;
+const run = promisify(execFile);
+
+const apps: { app: AppName; environment: object; port: string }[] = [
+  {
+    app: 'gateway',
+    environment: new GatewayEnvironment(),
+    port: 'GATEWAY_PORT',
+  },
+  {
+    app: 'classifier',
+    environment: new ClassifierEnvironment(),
+    port: 'CLASSIFIER_PORT',
+  },
+  {
+    app: 'trainer',
+    environment: new TrainerEnvironment(),
+    port: 'TRAINER_PORT',
+  },
+];
+
+async function compose(): Promise<Record<string, Service>> {
+  const text = await readFile(`${projectRoot}docker-compose.yml`, 'utf8');
+  const document = parse(text, { merge: true }) as {
+    services: Record<string, Service>;
+  };
+  return document.services;
+}
+
+describe('docker-compose.yml', () => {
+  it('is a valid compose file (docker-compose config)', async () => {
+    await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
+      cwd: projectRoot,
+    }).catch((error: NodeJS.ErrnoException & { stderr?: string }) => {
+      assert.fail(
+        error.code === 'ENOENT'
+          ? 'docker-compose is not installed (tools/provision/test-tools.sh installs it)'
+          : `docker-compose rejected the file: ${error.stderr ?? error.message}`,
+      );
+    });
+  });
+
+  it('runs a KRaft broker from the official image, with a health check', async () => {
+    const { kafka } = await compose();
+    assert.match(kafka.image ?? '', /^apache\/kafka:4\./);
+    assert.equal(kafka.environment?.KAFKA_PROCESS_ROLES, 'broker,controller');
+    assert.equal(kafka.environment?.KAFKA_AUTO_CREATE_TOPICS_ENABLE, 'false');
+    assert.ok(
+      kafka.healthcheck?.test.join(' ').includes('kafka-broker-api-versions'),
+    );
+  });
+
+  it('creates the topics once the broker is healthy, before any app starts', async () => {
+    const services = await compose();
+    assert.deepEqual(services.topics.command, [
+      'node',
+      'dist/tools/kafka/create-topics.command.js',
+    ]);
+    assert.equal(
+      services.topics.depends_on?.kafka.condition,
+      'service_healthy',
+    );
+    for (const { app } of apps) {
+      assert.equal(
+        services[app].depends_on?.topics.condition,
+        'service_completed_successfully',
+        `${app} must wait for the topics`,
+      );
+    }
+  });
+
+  for (const { app, environment, port } of apps) {
+    it(`runs the ${app} as npm start does, with variables the app knows`, async () => {
+      const service = (await compose())[app];
+      assert.deepEqual(service.command, ['node', appEntryPoint(app)]);
+      const variables = Object.keys(service.environment ?? {});
+      const unknown = variables.filter((name) => !(name in environment));
+      assert.deepEqual(unknown, [], `${app} has no such settings`);
+      assert.equal(service.environment?.KAFKA_BROKERS, 'kafka:9092');
+      const appPort = String(service.environment?.[port]);
+      assert.equal(
+        appPort,
+        String((environment as Record<string, unknown>)[port]),
+        `${port} should stay the documented default`,
+      );
+      assert.ok(
+        service.healthcheck?.test.includes(appPort),
+        `the health check must probe port ${appPort}`,
+      );
+      if (service.ports) {
+        assert.ok(
+          service.ports.every((mapping) => mapping.endsWith(`:${appPort}`)),
+          `${app} publishes a port it does not listen on`,
+        );
+      }
+    });
+  }
+
+  it('runs several classifier replicas in one consumer group', async () => {
+    const { classifier } = await compose();
+    assert.ok((classifier.deploy?.replicas ?? 1) >= 2);
+    assert.equal(
+      classifier.ports,
+      undefined,
+      'replicas cannot share a host port',
+    );
+  });
+
+  it('keeps the trainer data and the broker log on volumes', async () => {
+    const { trainer, kafka } = await compose();
+    const dataDir = String(trainer.environment?.TRAINER_DATA_DIR);
+    assert.ok(
+      trainer.volumes?.some((volume) => volume.endsWith(`:${dataDir}`)),
+    );
+    assert.ok(
+      kafka.volumes?.some((volume) => volume.endsWith(':/var/lib/kafka/data')),
+    );
+  });
+
+  it('builds a runtime image from the lock file that runs as a non-root user', async () => {
+    const dockerfile = await readFile(`${projectRoot}Dockerfile`, 'utf8');
+    assert.match(dockerfile, /RUN npm ci\b/);
+    assert.match(dockerfile, /^USER node$/m);
+    assert.match(dockerfile, /FROM node:20-bookworm-slim AS runtime/);
+  });
+});
