@@ -1,0 +1,251 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodePng, IMAGE_PIXELS } from '#fmnist';
+import { deserializeModel } from '#fmnist/tensorflow';
+import { createTopics } from '../kafka/create-topics.js';
+import { EmbeddedKafka } from '../kafka/embedded-kafka.js';
+import { AppProcess } from '../platform/app-process.js';
+import { officialTestImages } from '../testing/fixture-images.js';
+import { freePort, freePortPair } from '../testing/free-port.js';
+import { connectRegistry } from '../testing/test-model.js';
+import { load, type LoadResult } from './load.js';
+import { modelCeiling } from './model-ceiling.js';
+import { peakRssMb } from './peak-rss.js';
+
+/**
+ * `npm run bench`: the product measured on this machine against a real broker. Trains the
+ * default job through the trainer API (or a small one with --quick), then loads the HTTP path
+ * at several concurrencies with one and two classifiers, next to the model called in-process.
+ */
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '8' },
+  },
+});
+const seconds = Number(options.seconds);
+const projectRoot = new URL('../../../', import.meta.url).pathname;
+const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
+const CONCURRENCIES = [1, 8, 32, 64];
+const MULTI_IMAGES = 16;
+
+interface TrainingJob {
+  state: string;
+  error?: string;
+  dataset?: { trainImages: number };
+  epochs: { epoch: number; durationMs: number; valAccuracy?: number }[];
+  timings?: { totalMs?: number };
+  result?: {
+    model: { name: string; version: number };
+    metrics: { accuracy: number };
+  };
+}
+
+async function train(trainer: AppProcess) {
+  const job = {
+    modelName: 'bench',
+    promote: true,
+    ...(options.quick
+      ? { epochs: 1, dataset: { kind: 'fmnist', trainLimit: 6000 } }
+      : {}),
+  };
+  const created = await fetch(`${trainer.url}/v1/training-jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(job),
+  });
+  const { id } = (await created.json()) as { id: string };
+  say(`training job ${id} (${options.quick ? 'quick' : 'the default job'})`);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const state = (await (
+      await fetch(`${trainer.url}/v1/training-jobs/${id}`)
+    ).json()) as TrainingJob;
+    if (state.state === 'succeeded') return state;
+    if (['failed', 'cancelled'].includes(state.state)) {
+      throw new Error(`training job ${state.state}: ${state.error ?? ''}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'fashion-kafka-bench-'));
+  const broker = await EmbeddedKafka.start({
+    dataDir: join(dataDir, 'kafka'),
+    port: await freePortPair(),
+  });
+  const apps: AppProcess[] = [];
+  try {
+    await createTopics(broker.brokers);
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: broker.brokers,
+      LOG_LEVEL: 'warn',
+      TRAINER_DATA_DIR: join(dataDir, 'trainer'),
+      TRAIN_DEFAULT_MODEL_ON_START: 'false',
+      MAX_IMAGES_PER_UPLOAD: String(MULTI_IMAGES),
+    };
+    const start = async (
+      app: 'gateway' | 'classifier' | 'trainer',
+      extra = {},
+    ) => {
+      const port = await freePort();
+      const variable = {
+        gateway: 'GATEWAY_PORT',
+        classifier: 'CLASSIFIER_PORT',
+        trainer: 'TRAINER_PORT',
+      }[app];
+      const started = await AppProcess.start({
+        app,
+        port,
+        env: { ...env, ...extra, [variable]: String(port) },
+        output: 'capture',
+        readyTimeoutMs: 120_000,
+      });
+      apps.push(started);
+      return started;
+    };
+
+    const trainer = await start('trainer');
+    const trained = await train(trainer);
+    const trainImages = trained.dataset?.trainImages ?? 0;
+    const epochMs = trained.epochs.map((epoch) => epoch.durationMs);
+    const training = {
+      epochs: trained.epochs.length,
+      trainImages,
+      medianEpochSeconds: median(epochMs) / 1000,
+      imagesPerSecond: trainImages / (median(epochMs) / 1000),
+      wallSeconds: (trained.timings?.totalMs ?? 0) / 1000,
+      testAccuracy: trained.result?.metrics.accuracy ?? 0,
+      trainerPeakRssMb: await peakRssMb(trainer.pid),
+    };
+    say(`training: ${JSON.stringify(training)}`);
+
+    const registry = await connectRegistry(broker.brokers);
+    const record = registry.active && registry.find(registry.active);
+    await registry.onModuleDestroy();
+    if (!record) throw new Error('the trained model is not in the registry');
+    const model = await deserializeModel(record.artifacts);
+    const images = await officialTestImages(256);
+    const flat = new Uint8Array(images.length * IMAGE_PIXELS);
+    images.forEach((image, index) =>
+      flat.set(image.pixels, index * IMAGE_PIXELS),
+    );
+    const ceiling = await modelCeiling(model, flat);
+    model.dispose();
+    say(`in-process model: ${JSON.stringify(ceiling)}`);
+
+    const pngs = await Promise.all(
+      images.slice(0, MULTI_IMAGES).map((image) => encodePng(image.pixels)),
+    );
+    const http: (LoadResult & { classifiers: number })[] = [];
+    const memory: Record<string, number | undefined> = {};
+    for (const classifiers of [1, 2]) {
+      const replicas = await Promise.all(
+        Array.from({ length: classifiers }, () => start('classifier')),
+      );
+      const gateway = await start('gateway');
+      const url = `${gateway.url}/v1/classifications`;
+      await load(url, pngs.slice(0, 1), 8, 2);
+      for (const imagesPerRequest of [1, MULTI_IMAGES]) {
+        for (const concurrency of CONCURRENCIES) {
+          const result = await load(
+            url,
+            pngs.slice(0, imagesPerRequest),
+            concurrency,
+            seconds,
+          );
+          http.push({ ...result, classifiers });
+          say(
+            `${classifiers} classifier(s), ${imagesPerRequest} image(s)/request, concurrency ${concurrency}: ` +
+              `${result.imagesPerSecond.toFixed(0)} images/s, p50 ${result.latencyMs.p50} ms, ` +
+              `p99 ${result.latencyMs.p99} ms, errors ${result.errors}`,
+          );
+        }
+      }
+      memory[`gateway (${classifiers} classifiers)`] = await peakRssMb(
+        gateway.pid,
+      );
+      for (const [index, replica] of replicas.entries()) {
+        memory[`classifier ${index + 1} of ${classifiers}`] = await peakRssMb(
+          replica.pid,
+        );
+      }
+      await Promise.all([gateway, ...replicas].map((app) => app.stop()));
+    }
+    memory.trainer = training.trainerPeakRssMb;
+
+    const report = { machine: machine(), training, ceiling, http, memory };
+    await mkdir(join(projectRoot, 'test-output'), { recursive: true });
+    await writeFile(
+      join(projectRoot, 'test-output/bench.json'),
+      JSON.stringify(report, null, 2),
+    );
+    process.stdout.write(`\n${table(report)}\n`);
+  } finally {
+    await Promise.all(apps.map((app) => app.stop()));
+    await broker.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function machine(): string {
+  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}`;
+}
+
+function table(report: {
+  machine: string;
+  training: Record<string, number | undefined>;
+  ceiling: Awaited<ReturnType<typeof modelCeiling>>;
+  http: (LoadResult & { classifiers: number })[];
+  memory: Record<string, number | undefined>;
+}): string {
+  const { training, ceiling, http, memory } = report;
+  const lines = [
+    `Machine: ${report.machine}`,
+    '',
+    '| training (default job) | value |',
+    '| --- | --- |',
+    `| epochs | ${training.epochs} |`,
+    `| images/s (median epoch) | ${training.imagesPerSecond?.toFixed(0)} |`,
+    `| seconds per epoch (median) | ${training.medianEpochSeconds?.toFixed(1)} |`,
+    `| wall time of the job, s | ${training.wallSeconds?.toFixed(0)} |`,
+    `| test accuracy | ${((training.testAccuracy ?? 0) * 100).toFixed(2)}% |`,
+    '',
+    '| model in-process | value |',
+    '| --- | --- |',
+    `| one image, median ms | ${ceiling.singleImageMs.toFixed(2)} |`,
+    `| one image at a time, images/s | ${ceiling.singleImagesPerSecond.toFixed(0)} |`,
+    `| batches of ${ceiling.batchSize}, images/s | ${ceiling.batchedImagesPerSecond.toFixed(0)} |`,
+    '',
+    '| classifiers | images/request | concurrency | images/s | p50 ms | p90 ms | p99 ms | errors | ceiling / HTTP |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...http.map(
+      (row) =>
+        `| ${row.classifiers} | ${row.imagesPerRequest} | ${row.concurrency} | ${row.imagesPerSecond.toFixed(0)} | ` +
+        `${row.latencyMs.p50} | ${row.latencyMs.p90} | ${row.latencyMs.p99} | ${row.errors} | ` +
+        `${(ceiling.batchedImagesPerSecond / Math.max(row.imagesPerSecond, 1)).toFixed(1)}x |`,
+    ),
+    '',
+    '| peak RSS | MB |',
+    '| --- | --- |',
+    ...Object.entries(memory).map(
+      ([app, mb]) => `| ${app} | ${mb?.toFixed(0) ?? '?'} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `[bench] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
