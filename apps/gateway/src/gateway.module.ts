@@ -4,6 +4,8 @@ import { ClassificationModule } from './classification/classification.module.js'
 import { GatewayEnvironment } from './config/gateway.environment.js';
 import { LabelsModule } from './labels/labels.module.js';
 import { ModelsModule } from './models/models.module.js';
+import { TrainerProxyModule } from './trainer-proxy/trainer-proxy.module.js';
+import { WebModule } from './web/web.module.js';
 
 @Module({
   imports: [
@@ -11,6 +13,8 @@ import { ModelsModule } from './models/models.module.js';
     ClassificationModule,
     LabelsModule,
     ModelsModule,
+    TrainerProxyModule,
+    WebModule,
   ],
 })
 export class GatewayModule {}

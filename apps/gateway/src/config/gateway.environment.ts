@@ -1,4 +1,4 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsUrl, Max, Min } from 'class-validator';
 import { MAX_IMAGES_PER_REQUEST } from '#fmnist';
 import { HttpEnvironment } from '#platform';
 
@@ -25,4 +25,19 @@ export class GatewayEnvironment extends HttpEnvironment {
     message: `MAX_IMAGES_PER_UPLOAD must be at most ${MAX_IMAGES_PER_REQUEST}`,
   })
   MAX_IMAGES_PER_UPLOAD: number = 32;
+
+  /** The trainer whose API the gateway forwards, so the web page has one origin. */
+  @IsUrl(
+    {
+      require_tld: false,
+      require_protocol: true,
+      protocols: ['http', 'https'],
+    },
+    { message: 'TRAINER_URL must be an http(s) URL' },
+  )
+  TRAINER_URL: string = 'http://localhost:3002';
+
+  /** Folder with the official Fashion-MNIST files: the web page's sample images come from it. */
+  @IsNotEmpty({ message: 'FMNIST_DIR must not be empty' })
+  FMNIST_DIR: string = '/usr/share/datasets/fashion-mnist';
 }

@@ -1,0 +1,26 @@
+import {
+  Module,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { GatewayEnvironment } from '../config/gateway.environment.js';
+import { trainerProxy } from './trainer-proxy.middleware.js';
+
+/**
+ * The trainer's API under the gateway's origin, for the web page: training jobs (their event
+ * streams included) and single model versions (details, promote, export). `GET /v1/models` stays
+ * the gateway's own: the versions the classifiers can serve.
+ */
+@Module({})
+export class TrainerProxyModule implements NestModule {
+  constructor(
+    private readonly config: ConfigService<GatewayEnvironment, true>,
+  ) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(trainerProxy(this.config.get('TRAINER_URL', { infer: true })))
+      .forRoutes('v1/training-jobs', 'v1/models/:name/versions');
+  }
+}

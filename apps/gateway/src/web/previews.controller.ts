@@ -1,0 +1,85 @@
+import {
+  BadRequestException,
+  Controller,
+  HttpCode,
+  Post,
+  Req,
+  UnsupportedMediaTypeException,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { IMAGE_SIZE, ImageDecodeError, preprocessImage } from '#fmnist';
+import { uploadError } from '../classification/classification.errors.js';
+import { ErrorResponseDto } from '../classification/dto/error-response.dto.js';
+import { PreviewDto } from './dto/preview.dto.js';
+
+@ApiTags('web page')
+@Controller('v1/previews')
+export class PreviewsController {
+  @Post()
+  @HttpCode(200)
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiOperation({
+    summary: 'The 28x28 image the model would see for an upload',
+    description:
+      'Runs the same preprocessing as a classification (trim, fit, centre, invert) and nothing else.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: { file: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiOkResponse({ type: PreviewDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'No image' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ErrorResponseDto,
+    description: 'Not an image',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: 'A corrupt or truncated image',
+  })
+  async preview(
+    @Req() request: Request,
+    @UploadedFile() file: Express.Multer.File | undefined,
+  ): Promise<PreviewDto> {
+    if (!request.is('multipart/form-data')) {
+      throw new UnsupportedMediaTypeException(
+        "send multipart/form-data with the image in field 'file'",
+      );
+    }
+    if (!file) {
+      throw new BadRequestException(
+        "no image: send it in the multipart field 'file'",
+      );
+    }
+    try {
+      const { pixels } = await preprocessImage(file.buffer);
+      return {
+        width: IMAGE_SIZE,
+        height: IMAGE_SIZE,
+        pixels: Buffer.from(pixels).toString('base64'),
+      };
+    } catch (error) {
+      if (error instanceof ImageDecodeError)
+        throw uploadError(file.originalname, error);
+      throw error;
+    }
+  }
+}
