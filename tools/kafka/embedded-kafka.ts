@@ -49,8 +49,8 @@ export class EmbeddedKafka {
           ...jvm,
           'kafka.tools.StorageTool',
           'format',
-          '-t',
-          clusterId(),
+          // One argument: a generated id may start with '-', which would read as an option.
+          `--cluster-id=${clusterId()}`,
           '-c',
           configFile,
           '--standalone',
