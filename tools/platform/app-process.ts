@@ -47,7 +47,7 @@ export class AppProcess {
   /** Spawns the app and waits until it answers `/health`. */
   static async start(options: AppProcessOptions): Promise<AppProcess> {
     const app = AppProcess.spawn(options);
-    await app.waitUntilHealthy(options.readyTimeoutMs ?? 60_000);
+    await app.waitUntilHealthy(options.readyTimeoutMs);
     return app;
   }
 
@@ -124,7 +124,7 @@ export class AppProcess {
     this.lines.push(...chunk.split('\n').filter(Boolean));
   }
 
-  async waitUntilHealthy(timeoutMs = 60_000): Promise<void> {
+  async waitUntilHealthy(timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) {

@@ -65,7 +65,12 @@ async function main(): Promise<void> {
         port: classifier.CLASSIFIER_PORT,
         env,
       }),
-      AppProcess.spawn({ app: 'gateway', port: gateway.GATEWAY_PORT, env }),
+      AppProcess.spawn({
+        app: 'gateway',
+        port: gateway.GATEWAY_PORT,
+        // The gateway forwards the trainer API to the trainer started here.
+        env: { TRAINER_URL: `http://127.0.0.1:${trainer.TRAINER_PORT}`, ...env },
+      }),
     );
     for (const app of apps) {
       void app.exited.then(({ code, signal }) => {
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
 
     const base = `http://localhost:${gateway.GATEWAY_PORT}`;
     say('the platform is up:');
+    say(`  web page        ${base}/`);
     say(`  gateway API     ${base}/docs`);
     say(`  trainer API     http://localhost:${trainer.TRAINER_PORT}/docs`);
     say(

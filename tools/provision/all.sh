@@ -8,7 +8,6 @@ here="$(dirname "$0")"
 bash "$here/node-modules.sh"
 bash "$here/tfjs-native.sh"
 bash "$here/dataset.sh"
-bash "$here/chromium.sh"
 if [ -z "${KAFKA_BROKERS:-}" ]; then
   bash "$here/kafka.sh" >/dev/null
 fi

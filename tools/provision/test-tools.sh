@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# What only the tests need besides the platform itself: docker-compose (to validate
-# docker-compose.yml; no engine runs here, `config` needs none).
+# What only the tests need besides the platform itself: Debian's Chromium for the browser tests,
+# and docker-compose to validate docker-compose.yml (no engine runs here; `config` needs none).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+
+bash "$(dirname "$0")/chromium.sh"
 
 if ! command -v docker-compose >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
