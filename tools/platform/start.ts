@@ -69,7 +69,10 @@ async function main(): Promise<void> {
         app: 'gateway',
         port: gateway.GATEWAY_PORT,
         // The gateway forwards the trainer API to the trainer started here.
-        env: { TRAINER_URL: `http://127.0.0.1:${trainer.TRAINER_PORT}`, ...env },
+        env: {
+          TRAINER_URL: `http://127.0.0.1:${trainer.TRAINER_PORT}`,
+          ...env,
+        },
       }),
     );
     for (const app of apps) {
