@@ -14,4 +14,5 @@ export * from './logging/request-id.js';
 export * from './metrics/metrics.module.js';
 export * from './model-registry/model-registry.module.js';
 export * from './model-registry/model-registry.service.js';
+export * from './model-registry/model.dto.js';
 export * from './platform.module.js';

@@ -17,18 +17,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { ModelRecord, ModelRef, ModelSummary } from '#fmnist';
-import { ModelRegistry } from '#platform';
-import { ActiveModelDto, ModelDto } from './dto/model.dto.js';
-import { ModelReleases } from './model-releases.service.js';
+import { ActiveModelDto, ModelDto, ModelRegistry } from '#platform';
 import { modelJson, weightsBin } from './tfjs-export.js';
 
 @ApiTags('models')
 @Controller('v1/models')
 export class ModelsController {
-  constructor(
-    private readonly registry: ModelRegistry,
-    private readonly releases: ModelReleases,
-  ) {}
+  constructor(private readonly registry: ModelRegistry) {}
 
   @Get()
   @ApiOperation({
@@ -68,7 +63,7 @@ export class ModelsController {
     @Param('version', ParseIntPipe) version: number,
   ): Promise<ActiveModelDto> {
     this.find({ name, version });
-    return this.releases.promote({ name, version });
+    return this.registry.promote({ name, version });
   }
 
   @Get(':name/versions/:version/model.json')
@@ -114,10 +109,6 @@ export class ModelsController {
   }
 
   private describe(model: ModelSummary): ModelDto {
-    const active = this.registry.active;
-    return {
-      ...model,
-      active: active?.name === model.name && active.version === model.version,
-    };
+    return { ...model, active: this.registry.isActive(model) };
   }
 }

@@ -116,6 +116,13 @@ export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
     return this.activeModel;
   }
 
+  isActive(ref: ModelRef): boolean {
+    return (
+      this.activeModel?.name === ref.name &&
+      this.activeModel.version === ref.version
+    );
+  }
+
   find(ref: ModelRef): ModelRecord | undefined {
     return this.records.get(modelRecordKey(ref));
   }

@@ -38,6 +38,7 @@ class ModelMetricsDto {
   evaluatedOn?: string;
 }
 
+/** A registry entry as the HTTP APIs show it (weights left out). */
 export class ModelDto {
   @ApiProperty({ example: 'fashion-cnn' })
   name!: string;
