@@ -26,3 +26,18 @@ export async function startTestApp(
     output: 'capture',
   });
 }
+
+/** POSTs one PNG to a gateway's classification endpoint, as a browser form would. */
+export function postImage(
+  gateway: AppProcess,
+  png: Buffer,
+  init: Pick<RequestInit, 'headers' | 'signal'> = {},
+): Promise<Response> {
+  const form = new FormData();
+  form.append('file', new Blob([png], { type: 'image/png' }), 'item.png');
+  return fetch(`${gateway.url}/v1/classifications`, {
+    ...init,
+    method: 'POST',
+    body: form,
+  });
+}

@@ -5,7 +5,7 @@ import { encodePng, type ModelArtifacts } from '#fmnist';
 import type { ModelRegistry } from '#platform';
 import type { AppProcess } from '../../../tools/platform/app-process.js';
 import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
+import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
 import {
   connectRegistry,
   testModelArtifacts,
@@ -29,12 +29,7 @@ describe('a running classifier follows the model registry', () => {
   let png: Buffer;
 
   const classify = async (): Promise<Answer> => {
-    const form = new FormData();
-    form.append('file', new Blob([png], { type: 'image/png' }), 'item.png');
-    const response = await fetch(`${gateway.url}/v1/classifications`, {
-      method: 'POST',
-      body: form,
-    });
+    const response = await postImage(gateway, png);
     return {
       status: response.status,
       body: (await response.json()) as Answer['body'],

@@ -16,7 +16,7 @@ import {
 import { withTimeout, type ModelRegistry } from '#platform';
 import type { AppProcess } from '../../../tools/platform/app-process.js';
 import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
+import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
 import { testBrokers } from '../../../tools/testing/test-kafka.js';
 import {
   connectRegistry,
@@ -129,16 +129,10 @@ describe('messages the classifier cannot process', () => {
     const [image] = await officialTestImages(1);
     const png = await encodePng(image.pixels);
     const answers = await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        const form = new FormData();
-        form.append('file', new Blob([png], { type: 'image/png' }), 'item.png');
-        return (
-          await fetch(`${gateway.url}/v1/classifications`, {
-            method: 'POST',
-            body: form,
-          })
-        ).status;
-      }),
+      Array.from(
+        { length: 16 },
+        async () => (await postImage(gateway, png)).status,
+      ),
     );
     assert.deepEqual(answers, Array(16).fill(200));
   });

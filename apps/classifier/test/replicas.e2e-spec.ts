@@ -5,7 +5,7 @@ import { encodePng } from '#fmnist';
 import type { ModelRegistry } from '#platform';
 import type { AppProcess } from '../../../tools/platform/app-process.js';
 import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
+import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
 import {
   connectRegistry,
   testModelArtifacts,
@@ -27,11 +27,7 @@ describe('two classifier replicas in one consumer group', () => {
   let png: Buffer;
 
   const classify = async (): Promise<Outcome> => {
-    const form = new FormData();
-    form.append('file', new Blob([png], { type: 'image/png' }), 'item.png');
-    const response = await fetch(`${gateway.url}/v1/classifications`, {
-      method: 'POST',
-      body: form,
+    const response = await postImage(gateway, png, {
       // Far above the gateway's own timeout: a request that hangs fails the test instead.
       signal: AbortSignal.timeout(GATEWAY_TIMEOUT_MS * 3),
     });

@@ -5,7 +5,7 @@ import { encodePng } from '#fmnist';
 import type { ModelRegistry } from '#platform';
 import type { AppProcess } from '../../../tools/platform/app-process.js';
 import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
+import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
 import {
   connectRegistry,
   testModelArtifacts,
@@ -44,13 +44,7 @@ describe('what operators see of a classification', () => {
     (await fetch(`${app.url}/metrics`)).text();
 
   const classify = async (headers: Record<string, string> = {}) => {
-    const form = new FormData();
-    form.append('file', new Blob([png], { type: 'image/png' }), 'item.png');
-    return fetch(`${gateway.url}/v1/classifications`, {
-      method: 'POST',
-      body: form,
-      headers,
-    });
+    return postImage(gateway, png, { headers });
   };
 
   before(async () => {

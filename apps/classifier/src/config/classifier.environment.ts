@@ -1,11 +1,9 @@
-import { IsInt, IsNotEmpty, Max, Min } from 'class-validator';
-import { HttpEnvironment } from '#platform';
+import { IsNotEmpty } from 'class-validator';
+import { HttpEnvironment, IsPort } from '#platform';
 
 export class ClassifierEnvironment extends HttpEnvironment {
   /** The classifier serves Kafka; this port only carries health and metrics. */
-  @IsInt({ message: 'CLASSIFIER_PORT must be an integer' })
-  @Min(0)
-  @Max(65535)
+  @IsPort('CLASSIFIER_PORT')
   CLASSIFIER_PORT: number = 3001;
 
   /** Replicas sharing this group split the partitions of `fashion-images` between them. */

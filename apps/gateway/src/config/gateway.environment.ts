@@ -1,11 +1,9 @@
 import { IsInt, IsNotEmpty, IsUrl, Max, Min } from 'class-validator';
 import { MAX_IMAGES_PER_REQUEST } from '#fmnist';
-import { HttpEnvironment } from '#platform';
+import { HttpEnvironment, IsPort } from '#platform';
 
 export class GatewayEnvironment extends HttpEnvironment {
-  @IsInt({ message: 'GATEWAY_PORT must be an integer' })
-  @Min(0)
-  @Max(65535)
+  @IsPort('GATEWAY_PORT')
   GATEWAY_PORT: number = 3000;
 
   /** How long a request waits for a classifier's reply before it is answered 504. */

@@ -14,8 +14,6 @@ export class ModelsController {
   })
   @ApiOkResponse({ type: [ModelDto] })
   list(): ModelDto[] {
-    return this.registry
-      .list()
-      .map((model) => ({ ...model, active: this.registry.isActive(model) }));
+    return this.registry.describeAll();
   }
 }

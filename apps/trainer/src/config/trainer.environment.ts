@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsNotEmpty, Max, Min } from 'class-validator';
-import { HttpEnvironment } from '#platform';
+import { HttpEnvironment, IsPort } from '#platform';
 
 /** `true`/`false` (any case, also 1/0, yes/no); implicit conversion alone would read "false" as true. */
 const parseBoolean = ({
@@ -19,9 +19,7 @@ const parseBoolean = ({
 };
 
 export class TrainerEnvironment extends HttpEnvironment {
-  @IsInt({ message: 'TRAINER_PORT must be an integer' })
-  @Min(0)
-  @Max(65535)
+  @IsPort('TRAINER_PORT')
   TRAINER_PORT: number = 3002;
 
   /** Folder with the four official Fashion-MNIST .gz files (Debian: dataset-fashion-mnist). */

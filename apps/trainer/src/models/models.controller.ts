@@ -31,7 +31,7 @@ export class ModelsController {
   })
   @ApiOkResponse({ type: [ModelDto] })
   list(): ModelDto[] {
-    return this.registry.list().map((model) => this.describe(model));
+    return this.registry.describeAll();
   }
 
   @Get(':name/versions/:version')

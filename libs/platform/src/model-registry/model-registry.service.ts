@@ -27,6 +27,7 @@ import {
 import type { PlatformEnvironment } from '../config/kafka.environment.js';
 import { withTimeout } from '../async/with-timeout.js';
 import { kafkaClientConfig } from '../kafka/kafka-client.config.js';
+import type { ModelDto } from './model.dto.js';
 
 export type RegistryChange =
   | { kind: 'published'; model: ModelSummary }
@@ -133,6 +134,14 @@ export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
       .filter((model) => model.name === name)
       .map((model) => this.find(model))
       .at(-1);
+  }
+
+  /** Every version known, as the HTTP APIs list them: without weights, the active one marked. */
+  describeAll(): ModelDto[] {
+    return this.list().map((model) => ({
+      ...model,
+      active: this.isActive(model),
+    }));
   }
 
   /** Every version known, without weights, ordered by name then version. */
