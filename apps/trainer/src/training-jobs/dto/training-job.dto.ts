@@ -53,7 +53,8 @@ class BatchProgressDto implements BatchProgress {
 
   @ApiProperty({
     example: 0.4011,
-    description: 'Running mean over the epoch so far',
+    description:
+      'Loss of the latest batch (the epoch events carry the epoch means)',
   })
   loss!: number;
 
