@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { encodePng } from '#fmnist';
+import type { AppProcess } from '../../../tools/platform/app-process.js';
+import { officialTestImages } from '../../../tools/testing/fixture-images.js';
+import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
+import { testBrokers } from '../../../tools/testing/test-kafka.js';
+
+const TIMEOUT_MS = 1500;
+
+describe('the gateway with no classifier running', () => {
+  let gateway: AppProcess;
+  let png: Buffer;
+  let classifiersRunning = 0;
+
+  before(async () => {
+    const admin = new Kafka({
+      brokers: testBrokers().split(','),
+      clientId: 'no-classifier-e2e',
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    const { groups } = await admin.describeGroups(['fashion-classifier']);
+    classifiersRunning = groups[0]?.members.length ?? 0;
+    await admin.disconnect();
+    const [image] = await officialTestImages(1);
+    png = await encodePng(image.pixels);
+    gateway = await startTestApp('gateway', {
+      CLASSIFY_TIMEOUT_MS: String(TIMEOUT_MS),
+    });
+  });
+
+  after(() => gateway?.stop());
+
+  it('answers 504 with a message once the timeout passes, never hangs', async (t) => {
+    if (classifiersRunning > 0) {
+      t.skip('classifiers of this cluster are running');
+      return;
+    }
+    const started = performance.now();
+    const response = await postImage(gateway, png, {
+      signal: AbortSignal.timeout(TIMEOUT_MS * 5),
+    });
+    const elapsed = performance.now() - started;
+    assert.equal(response.status, 504);
+    const body = (await response.json()) as { message: string };
+    assert.match(body.message, /no classifier answered within 1500 ms/);
+    assert.ok(elapsed >= TIMEOUT_MS, `answered after ${elapsed} ms`);
+    assert.ok(elapsed < TIMEOUT_MS * 3, `answered only after ${elapsed} ms`);
+  });
+});
