@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  type SerializedModel,
+  deserializeModel,
+  serializeModel,
+} from './model-serialization.js';
+import {
+  ARCHITECTURES,
+  DEFAULT_TRAINING,
+  buildModel,
+  isArchitectureName,
+  predictProbabilities,
+  toInputTensor,
+  toTargetTensor,
+} from './models.js';
+
+describe('model architectures', () => {
+  it('offers the prototype CNN and the default CNN, each described', () => {
+    assert.deepEqual(
+      ARCHITECTURES.map((architecture) => architecture.name),
+      ['prototype-cnn', 'default-cnn'],
+    );
+    for (const { description } of ARCHITECTURES)
+      assert.ok(description.length > 20);
+    assert.ok(isArchitectureName('default-cnn'));
+    assert.ok(!isArchitectureName('resnet'));
+  });
+
+  it("builds the prototype's Keras CNN layer for layer", () => {
+    const model = buildModel('prototype-cnn');
+    assert.deepEqual(
+      model.layers.map((layer) => layer.getClassName()),
+      ['Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense'],
+    );
+    assert.deepEqual(model.outputs[0].shape, [null, 10]);
+    model.dispose();
+  });
+
+  it('takes [n, 28, 28, 1] images and gives 10 probabilities summing to 1', async () => {
+    for (const { name } of ARCHITECTURES) {
+      const model = buildModel(name, { learningRate: 0.01 });
+      assert.deepEqual(model.inputs[0].shape, [null, 28, 28, 1]);
+      const images = new Uint8Array(3 * 784).map((_, i) => i % 256);
+      const probabilities = await predictProbabilities(model, images, 3);
+      assert.equal(probabilities.length, 30);
+      for (let row = 0; row < 3; row++) {
+        const sum = probabilities
+          .subarray(row * 10, row * 10 + 10)
+          .reduce((total, p) => total + p, 0);
+        assert.ok(
+          Math.abs(sum - 1) < 1e-5,
+          `${name}: row ${row} sums to ${sum}`,
+        );
+      }
+      model.dispose();
+    }
+  });
+
+  it('trains at the learning rate asked for', () => {
+    const model = buildModel('prototype-cnn', { learningRate: 0.002 });
+    assert.equal(model.optimizer.getConfig().learningRate, 0.002);
+    assert.equal(
+      buildModel('prototype-cnn').optimizer.getConfig().learningRate,
+      DEFAULT_TRAINING.learningRate,
+    );
+  });
+
+  it('lowers the learning rate as training goes on', async () => {
+    const model = buildModel('prototype-cnn', { learningRate: 0.002 });
+    const x = toInputTensor(new Uint8Array(64 * 784), 64);
+    const y = toTargetTensor(new Uint8Array(64));
+    // 8 steps: the last one ran at 0.002 / (1 + 7 / 1000).
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    const learningRate = model.optimizer.getConfig().learningRate as number;
+    assert.ok(Math.abs(learningRate - 0.002 / 1.007) < 1e-9);
+    x.dispose();
+    y.dispose();
+    model.dispose();
+  });
+
+  it('has training defaults a job can use as they are', () => {
+    assert.ok(Number.isInteger(DEFAULT_TRAINING.epochs));
+    assert.ok(Number.isInteger(DEFAULT_TRAINING.batchSize));
+    assert.ok(DEFAULT_TRAINING.learningRate > 0);
+    assert.ok(
+      DEFAULT_TRAINING.validationSplit > 0 &&
+        DEFAULT_TRAINING.validationSplit < 1,
+    );
+  });
+});
+
+describe('toInputTensor', () => {
+  it('scales bytes to [0, 1] in a [count, 28, 28, 1] tensor', async () => {
+    const images = new Uint8Array(2 * 784);
+    images[0] = 255;
+    images[784 + 29] = 51;
+    const input = toInputTensor(images, 2);
+    assert.deepEqual(input.shape, [2, 28, 28, 1]);
+    assert.equal(input.dtype, 'float32');
+    const values = await input.data();
+    assert.equal(values[0], 1);
+    assert.equal(values[784 + 29], Math.fround(0.2));
+    assert.equal(values[1], 0);
+    input.dispose();
+  });
+
+  it('refuses fewer bytes than the images announced', () => {
+    assert.throws(() => toInputTensor(new Uint8Array(784), 2), RangeError);
+  });
+});
+
+describe('toTargetTensor', () => {
+  it('turns class indices into one-hot rows', async () => {
+    const targets = toTargetTensor(Uint8Array.from([3, 0]));
+    assert.deepEqual(targets.shape, [2, 10]);
+    assert.deepEqual(await targets.array(), [
+      [0, 0, 0, 1, 0, 0, 0, 0, 0, 0],
+      [1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    ]);
+    targets.dispose();
+  });
+});
+
+describe('serializeModel and deserializeModel', () => {
+  it('carry a model through JSON text unchanged', async () => {
+    const model = buildModel('default-cnn');
+    const text = JSON.stringify(await serializeModel(model));
+    const copy = await deserializeModel(JSON.parse(text) as SerializedModel);
+    const images = new Uint8Array(4 * 784).map((_, i) => (i * 37) % 256);
+    assert.deepEqual(
+      await predictProbabilities(copy, images, 4),
+      await predictProbabilities(model, images, 4),
+    );
+    assert.deepEqual(
+      copy.getWeights().map((weights) => weights.shape),
+      model.getWeights().map((weights) => weights.shape),
+    );
+    model.dispose();
+    copy.dispose();
+  });
+});
