@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, it } from 'node:test';
 import { describeAppLifecycle } from '../../../tools/testing/app-lifecycle.js';
 
 // The shared lifecycle checks start the trainer with this process's environment: keep its records
@@ -11,4 +12,20 @@ process.env.TRAINER_DATA_DIR = dataDir;
 process.env.TRAIN_DEFAULT_MODEL_ON_START = 'false';
 after(() => rm(dataDir, { recursive: true, force: true }));
 
-describeAppLifecycle('trainer');
+describeAppLifecycle('trainer', (trainer) => {
+  it('counts its jobs by state in /metrics', async () => {
+    const metrics = await (await fetch(`${trainer().url}/metrics`)).text();
+    for (const state of [
+      'queued',
+      'running',
+      'succeeded',
+      'failed',
+      'cancelled',
+    ]) {
+      assert.match(
+        metrics,
+        new RegExp(`^trainer_jobs\\{state="${state}"[^}]*\\} \\d+$`, 'm'),
+      );
+    }
+  });
+});
