@@ -1,4 +1,5 @@
 export * from './topics.js';
+export * from './architectures.js';
 export * from './contracts/index.js';
 export * from './evaluation.js';
 export * from './folder-dataset.js';

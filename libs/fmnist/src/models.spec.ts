@@ -8,8 +8,10 @@ import {
 import {
   ARCHITECTURES,
   DEFAULT_TRAINING,
-  buildModel,
   isArchitectureName,
+} from './architectures.js';
+import {
+  buildModel,
   predictProbabilities,
   toInputTensor,
   toTargetTensor,

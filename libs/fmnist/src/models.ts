@@ -1,16 +1,9 @@
 import * as tf from '@tensorflow/tfjs-node';
 import { IMAGE_PIXELS, IMAGE_SIZE } from './image-format.js';
+import { DEFAULT_TRAINING, type ArchitectureName } from './architectures.js';
 import { NUM_CLASSES } from './labels.js';
 
 export const INPUT_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, 1];
-
-export type ArchitectureName = 'prototype-cnn' | 'default-cnn';
-
-interface Architecture {
-  readonly name: ArchitectureName;
-  readonly description: string;
-  readonly layers: () => tf.layers.Layer[];
-}
 
 const conv = (filters: number, inputShape?: number[]) =>
   tf.layers.conv2d({
@@ -21,64 +14,33 @@ const conv = (filters: number, inputShape?: number[]) =>
     ...(inputShape ? { inputShape } : {}),
   });
 
-const ARCHITECTURE_LIST: readonly Architecture[] = [
-  {
-    name: 'prototype-cnn',
-    description:
-      "The prototype's Keras CNN: conv 32 3x3 relu, max pool, dense 128 relu, softmax",
-    layers: () => [
-      tf.layers.conv2d({
-        inputShape: INPUT_SHAPE,
-        filters: 32,
-        kernelSize: 3,
-        activation: 'relu',
-      }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 128, activation: 'relu' }),
-      tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax' }),
-    ],
-  },
-  {
-    name: 'default-cnn',
-    description:
-      'Two conv blocks (32 and 64 filters, 3x3, max pool), dense 256: >= 92% on the test split',
-    // Measured in tfjs-node on 2 cores: batch normalisation made each step 2.5 times slower with no
-    // better first epochs; a wider dense layer costs little and learns faster, light dropout on its
-    // input keeps it from overfitting by the fifth epoch.
-    layers: () => [
-      conv(32, INPUT_SHAPE),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      conv(64),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dropout({ rate: 0.25 }),
-      tf.layers.dense({ units: 256, activation: 'relu' }),
-      tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax' }),
-    ],
-  },
-];
-
-/** The architectures a training job can name, with what each is. */
-export const ARCHITECTURES: readonly {
-  name: ArchitectureName;
-  description: string;
-}[] = ARCHITECTURE_LIST.map(({ name, description }) => ({ name, description }));
-
-export function isArchitectureName(name: string): name is ArchitectureName {
-  return ARCHITECTURE_LIST.some((architecture) => architecture.name === name);
-}
-
-/**
- * Training defaults for `default-cnn`, measured on 2 CPU cores: 92.1% on the official test split
- * after 15 minutes (about 85 s an epoch; 90.6% after 4 epochs, 91.8% after 7).
- */
-export const DEFAULT_TRAINING = {
-  epochs: 10,
-  batchSize: 128,
-  learningRate: 0.002,
-  validationSplit: 0.1,
-} as const;
+const LAYERS: Record<ArchitectureName, () => tf.layers.Layer[]> = {
+  'prototype-cnn': () => [
+    tf.layers.conv2d({
+      inputShape: INPUT_SHAPE,
+      filters: 32,
+      kernelSize: 3,
+      activation: 'relu',
+    }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 128, activation: 'relu' }),
+    tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax' }),
+  ],
+  // Measured in tfjs-node on 2 cores: batch normalisation made each step 2.5 times slower with no
+  // better first epochs; a wider dense layer costs little and learns faster, light dropout on its
+  // input keeps it from overfitting by the fifth epoch.
+  'default-cnn': () => [
+    conv(32, INPUT_SHAPE),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    conv(64),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten(),
+    tf.layers.dropout({ rate: 0.25 }),
+    tf.layers.dense({ units: 256, activation: 'relu' }),
+    tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax' }),
+  ],
+};
 
 /** After this many steps the learning rate is half the initial one, after twice as many a third. */
 const DECAY_STEPS = 1000;
@@ -110,9 +72,9 @@ export function buildModel(
   name: ArchitectureName,
   options: { learningRate?: number } = {},
 ): tf.LayersModel {
-  const architecture = ARCHITECTURE_LIST.find((entry) => entry.name === name);
-  if (!architecture) throw new Error(`unknown architecture ${name}`);
-  const model = tf.sequential({ name, layers: architecture.layers() });
+  const layers = LAYERS[name];
+  if (!layers) throw new Error(`unknown architecture ${name}`);
+  const model = tf.sequential({ name, layers: layers() });
   model.compile({
     optimizer: new DecayingAdam(
       options.learningRate ?? DEFAULT_TRAINING.learningRate,

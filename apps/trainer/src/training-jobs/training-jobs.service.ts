@@ -21,7 +21,7 @@ import {
   takeWhile,
   tap,
 } from 'rxjs';
-import { DEFAULT_TRAINING } from '#fmnist/tensorflow';
+import { DEFAULT_TRAINING } from '#fmnist';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import { ModelReleases } from '../models/model-releases.service.js';
 import { DatasetFolderError, resolveDatasetFolder } from './dataset-folder.js';

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-node';
 import {
   argMaxRows,
   evaluate,
+  isArchitectureName,
   LABELS,
   ModelArtifactsSchema,
   NUM_CLASSES,
@@ -13,7 +14,6 @@ import {
 } from '#fmnist';
 import {
   buildModel,
-  isArchitectureName,
   predictProbabilities,
   serializeModel,
   toInputTensor,

@@ -17,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ARCHITECTURES, DEFAULT_TRAINING } from '#fmnist/tensorflow';
+import { ARCHITECTURES, DEFAULT_TRAINING } from '#fmnist';
 import { FmnistDatasetDto, FolderDatasetDto } from './dataset.dto.js';
 
 export class EarlyStoppingDto {
