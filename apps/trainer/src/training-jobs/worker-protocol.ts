@@ -3,6 +3,7 @@ import type {
   BatchProgress,
   EpochMetrics,
   TestMetrics,
+  TrainingParameters,
 } from './training-job.js';
 
 /** What a worker trains on, with the folder already checked to lie inside the data root. */
@@ -10,17 +11,14 @@ export type WorkerDataset =
   | { kind: 'fmnist'; dir: string; trainLimit?: number }
   | { kind: 'folder'; dir: string; name: string; testSplit: number };
 
-/** Everything a worker needs for one training, sent once over IPC. */
-export interface WorkerTask {
-  dataset: WorkerDataset;
-  architecture: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  validationSplit: number;
-  earlyStopping?: { patience: number; minDelta: number };
-  seed: number;
-}
+/**
+ * Everything a worker needs for one training, sent once over IPC: the job's parameters, with the
+ * dataset resolved; naming and promoting the model stay with the trainer.
+ */
+export type WorkerTask = Omit<
+  TrainingParameters,
+  'dataset' | 'modelName' | 'promote'
+> & { dataset: WorkerDataset };
 
 export interface DatasetSizes {
   trainImages: number;
