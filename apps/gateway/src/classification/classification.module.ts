@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ClientsModule, Transport } from '@nestjs/microservices';
+import { ClientsModule } from '@nestjs/microservices';
 import { MulterModule } from '@nestjs/platform-express';
 import kafkajs from 'kafkajs';
-import { kafkaClientConfig } from '#platform';
+import { CoalescingClientKafka, kafkaClientConfig } from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { ClassificationController } from './classification.controller.js';
 import { gatewayMetricProviders } from './classification.metrics.js';
@@ -19,7 +19,7 @@ const { Partitioners } = kafkajs;
         name: CLASSIFIER_CLIENT,
         inject: [ConfigService],
         useFactory: (config: ConfigService<GatewayEnvironment, true>) => ({
-          transport: Transport.KAFKA,
+          customClass: CoalescingClientKafka,
           options: {
             client: kafkaClientConfig(
               config.get('KAFKA_BROKERS', { infer: true }),

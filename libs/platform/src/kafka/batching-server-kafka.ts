@@ -1,0 +1,49 @@
+import { ServerKafka } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { withCoalescingProducers } from './coalescing-producer.js';
+
+/**
+ * Nest's Kafka server, two things changed for request/reply under load:
+ * - the messages of a fetched batch are handled concurrently, not one after the other, so a
+ *   handler that batches work itself (the classifier's model calls) sees them together;
+ * - replies sent in the same moment share a produce request.
+ * A handler that throws still stops its partition at that message, as with `eachMessage`:
+ * the messages before it are marked consumed and kafkajs retries from it.
+ */
+export class BatchingServerKafka extends ServerKafka {
+  override async createClient<T = Kafka>(): Promise<T> {
+    return withCoalescingProducers(await super.createClient<Kafka>()) as T;
+  }
+
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    const topics = [...this.messageHandlers.keys()];
+    if (topics.length > 0) {
+      await consumer.subscribe({ ...this.options.subscribe, topics });
+    }
+    await consumer.run({
+      ...this.options.run,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const outcomes = await Promise.allSettled(
+      batch.messages.map((message) =>
+        this.handleMessage({
+          topic: batch.topic,
+          partition: batch.partition,
+          message,
+          heartbeat: () => payload.heartbeat(),
+          pause: () => payload.pause(),
+        }),
+      ),
+    );
+    for (const [index, outcome] of outcomes.entries()) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      payload.resolveOffset(batch.messages[index].offset);
+    }
+    await payload.heartbeat();
+  }
+}
