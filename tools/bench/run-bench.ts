@@ -13,6 +13,7 @@ import { connectRegistry } from '../testing/test-model.js';
 import { load, type LoadResult } from './load.js';
 import { modelCeiling } from './model-ceiling.js';
 import { peakRssMb } from './peak-rss.js';
+import { soak, type SoakResult } from './soak.js';
 
 /**
  * `npm run bench`: the product measured on this machine against a real broker. Trains the
@@ -23,9 +24,13 @@ const { values: options } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     seconds: { type: 'string', default: '8' },
+    soak: { type: 'string' },
   },
 });
 const seconds = Number(options.seconds);
+/** Single-image requests of the memory soak; 0 skips it (the default with --quick). */
+const soakRequests = Number(options.soak ?? (options.quick ? 0 : 100_000));
+const SOAK_CONCURRENCY = 32;
 const projectRoot = new URL('../../../', import.meta.url).pathname;
 const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
 const CONCURRENCIES = [1, 8, 32, 64];
@@ -142,6 +147,7 @@ async function main(): Promise<void> {
     );
     const http: (LoadResult & { classifiers: number })[] = [];
     const memory: Record<string, number | undefined> = {};
+    let soaked: SoakResult | undefined;
     for (const classifiers of [1, 2]) {
       const replicas = await Promise.all(
         Array.from({ length: classifiers }, () => start('classifier')),
@@ -165,6 +171,16 @@ async function main(): Promise<void> {
           );
         }
       }
+      if (classifiers === 1 && soakRequests > 0) {
+        say(
+          `soak: ${soakRequests} requests at concurrency ${SOAK_CONCURRENCY}`,
+        );
+        soaked = await soak(url, pngs[0], soakRequests, SOAK_CONCURRENCY, {
+          gateway: gateway.pid,
+          classifier: replicas[0].pid,
+        });
+        say(`soak: ${JSON.stringify(soaked)}`);
+      }
       memory[`gateway (${classifiers} classifiers)`] = await peakRssMb(
         gateway.pid,
       );
@@ -177,7 +193,14 @@ async function main(): Promise<void> {
     }
     memory.trainer = training.trainerPeakRssMb;
 
-    const report = { machine: machine(), training, ceiling, http, memory };
+    const report = {
+      machine: machine(),
+      training,
+      ceiling,
+      http,
+      memory,
+      soak: soaked,
+    };
     await mkdir(join(projectRoot, 'test-output'), { recursive: true });
     await writeFile(
       join(projectRoot, 'test-output/bench.json'),
@@ -206,8 +229,9 @@ function table(report: {
   ceiling: Awaited<ReturnType<typeof modelCeiling>>;
   http: (LoadResult & { classifiers: number })[];
   memory: Record<string, number | undefined>;
+  soak?: SoakResult;
 }): string {
-  const { training, ceiling, http, memory } = report;
+  const { training, ceiling, http, memory, soak: soaked } = report;
   const lines = [
     `Machine: ${report.machine}`,
     '',
@@ -239,8 +263,23 @@ function table(report: {
     ...Object.entries(memory).map(
       ([app, mb]) => `| ${app} | ${mb?.toFixed(0) ?? '?'} |`,
     ),
+    ...(soaked ? soakTable(soaked) : []),
   ];
   return lines.join('\n');
+}
+
+function soakTable(soaked: SoakResult): string[] {
+  return [
+    '',
+    `Soak: ${soaked.requests} single-image requests at concurrency ${soaked.concurrency} in ` +
+      `${soaked.seconds.toFixed(0)} s: ${soaked.ok} answered 2xx, ${soaked.errors} errors.`,
+    '',
+    '| process | RSS MB at start, then after each tenth of the requests |',
+    '| --- | --- |',
+    ...Object.entries(soaked.rssMb).map(
+      ([app, samples]) => `| ${app} | ${samples.join(' → ')} |`,
+    ),
+  ];
 }
 
 main().catch((error: unknown) => {
