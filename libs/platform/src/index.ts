@@ -10,6 +10,8 @@ export * from './kafka/ensure-topics.js';
 export * from './kafka/kafka-admin.module.js';
 export * from './kafka/kafka-admin.service.js';
 export * from './kafka/kafka-client.config.js';
+export * from './kafka/kafka-liveness.service.js';
+export * from './kafka/kafka-unreachable.error.js';
 export * from './logging/logging.module.js';
 export * from './logging/request-id.js';
 export * from './metrics/metrics.module.js';
