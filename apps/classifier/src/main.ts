@@ -1,9 +1,12 @@
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import kafkajs from 'kafkajs';
 import { IMAGE_PARTITIONS } from '#fmnist';
-import { kafkaClientConfig, setUpHttpApp } from '#platform';
+import {
+  kafkaClientConfig,
+  RestartingServerKafka,
+  setUpHttpApp,
+} from '#platform';
 import { ClassifierModule } from './classifier.module.js';
 import type { ClassifierEnvironment } from './config/classifier.environment.js';
 
@@ -19,10 +22,10 @@ async function bootstrap(): Promise<void> {
   });
   const config = app.get(ConfigService<ClassifierEnvironment, true>);
   const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
-  app.connectMicroservice<MicroserviceOptions>(
+  app.connectMicroservice(
     {
-      transport: Transport.KAFKA,
-      options: {
+      // Nest's Kafka transport, with its consumer restarted after crashes kafkajs leaves stopped.
+      strategy: new RestartingServerKafka({
         // The group and client ids are exactly the configured ones, not Nest's "-server" variant.
         postfixId: '',
         client: kafkaClientConfig(
@@ -42,7 +45,7 @@ async function bootstrap(): Promise<void> {
         run: { partitionsConsumedConcurrently: IMAGE_PARTITIONS },
         // Values reach the handler as bytes: it validates them and dead-letters the originals.
         parser: { keepBinary: true },
-      },
+      }),
     },
     { inheritAppConfig: true },
   );
