@@ -1,25 +1,32 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ClientsModule, Transport } from '@nestjs/microservices';
+import { APP_FILTER } from '@nestjs/core';
+import { ClientsModule, type KafkaOptions } from '@nestjs/microservices';
 import { MulterModule } from '@nestjs/platform-express';
 import kafkajs from 'kafkajs';
-import { kafkaClientConfig } from '#platform';
+import {
+  KafkaAdminModule,
+  kafkaClientConfig,
+  RestartingClientKafka,
+} from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { ClassificationController } from './classification.controller.js';
 import { gatewayMetricProviders } from './classification.metrics.js';
 import { ClassificationService } from './classification.service.js';
 import { CLASSIFIER_CLIENT } from './classifier-client.js';
+import { RetryAfterFilter } from './retry-after.filter.js';
 
 const { Partitioners } = kafkajs;
 
 @Module({
   imports: [
+    KafkaAdminModule,
     ClientsModule.registerAsync([
       {
         name: CLASSIFIER_CLIENT,
         inject: [ConfigService],
         useFactory: (config: ConfigService<GatewayEnvironment, true>) => ({
-          transport: Transport.KAFKA,
+          customClass: RestartingClientKafka,
           options: {
             client: kafkaClientConfig(
               config.get('KAFKA_BROKERS', { infer: true }),
@@ -32,7 +39,7 @@ const { Partitioners } = kafkajs;
               heartbeatInterval: 1_000,
             },
             producer: { createPartitioner: Partitioners.DefaultPartitioner },
-          },
+          } satisfies KafkaOptions['options'],
         }),
       },
     ]),
@@ -48,6 +55,10 @@ const { Partitioners } = kafkajs;
     }),
   ],
   controllers: [ClassificationController],
-  providers: [ClassificationService, ...gatewayMetricProviders],
+  providers: [
+    ClassificationService,
+    ...gatewayMetricProviders,
+    { provide: APP_FILTER, useClass: RetryAfterFilter },
+  ],
 })
 export class ClassificationModule {}
