@@ -1,6 +1,5 @@
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import type { CustomStrategy } from '@nestjs/microservices';
 import kafkajs from 'kafkajs';
 import { IMAGE_PARTITIONS } from '#fmnist';
 import {
@@ -23,8 +22,9 @@ async function bootstrap(): Promise<void> {
   });
   const config = app.get(ConfigService<ClassifierEnvironment, true>);
   const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
-  app.connectMicroservice<CustomStrategy>(
+  app.connectMicroservice(
     {
+      // Nest's Kafka transport, restarted after crashes kafkajs leaves stopped, batching under load.
       strategy: new BatchingServerKafka({
         // The group and client ids are exactly the configured ones, not Nest's "-server" variant.
         postfixId: '',

@@ -15,6 +15,7 @@ import {
   ClassificationErrorSchema,
   ImageDecodeError,
 } from '#fmnist';
+import { KafkaUnreachableError } from '#platform';
 
 /** An upload that cannot be decoded, as the 4xx that tells the client why. */
 export function uploadError(
@@ -34,11 +35,30 @@ export function uploadError(
   }
 }
 
+/** How long a client is asked to wait before it retries while Kafka is unreachable. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * 503 with a Retry-After header (RetryAfterFilter): Kafka is unreachable, nothing was or will be
+ * classified for this request. The cause is the operators' business (logs, readiness), so the
+ * client is not told broker addresses or client errors.
+ */
+export class KafkaUnavailableException extends ServiceUnavailableException {
+  readonly retryAfterSeconds = RETRY_AFTER_SECONDS;
+
+  constructor() {
+    super('Kafka is not reachable; retry later');
+  }
+}
+
 /** Whatever the Kafka round trip failed with, as an HTTP error a client can act on. */
 export function classificationError(
   error: unknown,
   timeoutMs: number,
 ): HttpException {
+  if (error instanceof KafkaUnreachableError) {
+    return new KafkaUnavailableException();
+  }
   if (error instanceof TimeoutError) {
     return new GatewayTimeoutException(
       `no classifier answered within ${timeoutMs} ms; none may be running, retry later`,
@@ -57,7 +77,6 @@ export function classificationError(
         return new BadGatewayException(message);
     }
   }
-  return new ServiceUnavailableException(
-    `the classification could not be sent through Kafka: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  // kafkajs gave up sending, or the reply consumer is not assigned (yet): Kafka is not usable.
+  return new KafkaUnavailableException();
 }

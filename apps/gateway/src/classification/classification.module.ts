@@ -1,19 +1,26 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ClientsModule } from '@nestjs/microservices';
+import { APP_FILTER } from '@nestjs/core';
+import { ClientsModule, type KafkaOptions } from '@nestjs/microservices';
 import { MulterModule } from '@nestjs/platform-express';
 import kafkajs from 'kafkajs';
-import { CoalescingClientKafka, kafkaClientConfig } from '#platform';
+import {
+  CoalescingClientKafka,
+  KafkaAdminModule,
+  kafkaClientConfig,
+} from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { ClassificationController } from './classification.controller.js';
 import { gatewayMetricProviders } from './classification.metrics.js';
 import { ClassificationService } from './classification.service.js';
 import { CLASSIFIER_CLIENT } from './classifier-client.js';
+import { RetryAfterFilter } from './retry-after.filter.js';
 
 const { Partitioners } = kafkajs;
 
 @Module({
   imports: [
+    KafkaAdminModule,
     ClientsModule.registerAsync([
       {
         name: CLASSIFIER_CLIENT,
@@ -32,7 +39,7 @@ const { Partitioners } = kafkajs;
               heartbeatInterval: 1_000,
             },
             producer: { createPartitioner: Partitioners.DefaultPartitioner },
-          },
+          } satisfies KafkaOptions['options'],
         }),
       },
     ]),
@@ -48,6 +55,10 @@ const { Partitioners } = kafkajs;
     }),
   ],
   controllers: [ClassificationController],
-  providers: [ClassificationService, ...gatewayMetricProviders],
+  providers: [
+    ClassificationService,
+    ...gatewayMetricProviders,
+    { provide: APP_FILTER, useClass: RetryAfterFilter },
+  ],
 })
 export class ClassificationModule {}

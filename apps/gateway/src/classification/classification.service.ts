@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Logger,
   UnsupportedMediaTypeException,
   type OnApplicationBootstrap,
   type OnModuleInit,
@@ -9,7 +10,7 @@ import { ConfigService } from '@nestjs/config';
 import { ClientKafka } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
-import { firstValueFrom, timeout } from 'rxjs';
+import { firstValueFrom, race, timeout } from 'rxjs';
 import {
   encodeImage,
   ImageDecodeError,
@@ -19,8 +20,13 @@ import {
   type ClassificationReply,
   type ClassificationRequest,
 } from '#fmnist';
+import { KafkaLiveness, KafkaUnreachableError } from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
-import { classificationError, uploadError } from './classification.errors.js';
+import {
+  classificationError,
+  KafkaUnavailableException,
+  uploadError,
+} from './classification.errors.js';
 import { CLASSIFIER_CLIENT } from './classifier-client.js';
 import { GatewayMetrics } from './classification.metrics.js';
 import type { ClassificationResultDto } from './dto/classification-result.dto.js';
@@ -34,10 +40,12 @@ import type { Upload } from './upload.js';
 export class ClassificationService
   implements OnModuleInit, OnApplicationBootstrap
 {
+  private readonly logger = new Logger(ClassificationService.name);
   private readonly timeoutMs: number;
 
   constructor(
     @Inject(CLASSIFIER_CLIENT) private readonly client: ClientKafka,
+    private readonly kafka: KafkaLiveness,
     @InjectMetric(GatewayMetrics.classified)
     private readonly classified: Counter<string>,
     @InjectMetric(GatewayMetrics.failures)
@@ -78,15 +86,28 @@ export class ClassificationService
     this.inFlight.inc();
     try {
       reply = await firstValueFrom(
-        this.client
-          .send<ClassificationReply>(Topics.images, {
-            key: request.requestId,
-            value: request,
-          })
-          .pipe(timeout(this.timeoutMs)),
+        race(
+          // First: while Kafka is known to be unreachable nothing is sent, and a request waiting
+          // for its reply when Kafka goes away is answered then, not after the timeout.
+          this.kafka.outage,
+          this.client
+            .send<ClassificationReply>(Topics.images, {
+              key: request.requestId,
+              value: request,
+            })
+            .pipe(timeout(this.timeoutMs)),
+        ),
       );
     } catch (error) {
       const failure = classificationError(error, this.timeoutMs);
+      if (
+        failure instanceof KafkaUnavailableException &&
+        !(error instanceof KafkaUnreachableError)
+      ) {
+        this.logger.warn(
+          `request ${requestId} could not go through Kafka: ${String(error)}`,
+        );
+      }
       this.failures.inc({ status: failure.getStatus() });
       throw failure;
     } finally {

@@ -1,16 +1,16 @@
-import { ServerKafka } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { withCoalescingProducers } from './coalescing-producer.js';
+import { RestartingServerKafka } from './restarting-server-kafka.js';
 
 /**
- * Nest's Kafka server, two things changed for request/reply under load:
+ * The restarting Kafka server, two things changed for request/reply under load:
  * - the messages of a fetched batch are handled concurrently, not one after the other, so a
  *   handler that batches work itself (the classifier's model calls) sees them together;
  * - replies sent in the same moment share a produce request.
  * A handler that throws still stops its partition at that message, as with `eachMessage`:
  * the messages before it are marked consumed and kafkajs retries from it.
  */
-export class BatchingServerKafka extends ServerKafka {
+export class BatchingServerKafka extends RestartingServerKafka {
   override async createClient<T = Kafka>(): Promise<T> {
     return withCoalescingProducers(await super.createClient<Kafka>()) as T;
   }

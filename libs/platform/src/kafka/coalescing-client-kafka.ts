@@ -1,9 +1,9 @@
-import { ClientKafka } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import { withCoalescingProducers } from './coalescing-producer.js';
+import { RestartingClientKafka } from './restarting-client-kafka.js';
 
-/** Nest's Kafka client whose requests, sent in the same moment, share a produce request. */
-export class CoalescingClientKafka extends ClientKafka {
+/** The restarting Kafka client, its requests sent in the same moment sharing a produce request. */
+export class CoalescingClientKafka extends RestartingClientKafka {
   override async createClient<T = Kafka>(): Promise<T> {
     return withCoalescingProducers(await super.createClient<Kafka>()) as T;
   }

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { KafkaAdminService } from './kafka-admin.service.js';
+import { KafkaLiveness } from './kafka-liveness.service.js';
 
 @Module({
-  providers: [KafkaAdminService],
-  exports: [KafkaAdminService],
+  providers: [KafkaAdminService, KafkaLiveness],
+  exports: [KafkaAdminService, KafkaLiveness],
 })
 export class KafkaAdminModule {}

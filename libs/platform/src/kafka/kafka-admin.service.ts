@@ -3,11 +3,10 @@ import { ConfigService } from '@nestjs/config';
 import { Kafka, type Admin } from 'kafkajs';
 import { TOPIC_SPECS } from '#fmnist';
 import type { PlatformEnvironment } from '../config/kafka.environment.js';
-import { withTimeout } from '../async/with-timeout.js';
 import { ensureTopics, type TopicsReport } from './ensure-topics.js';
 import { kafkaClientConfig } from './kafka-client.config.js';
 
-/** One admin connection per app, for readiness checks and topic set-up. */
+/** One admin connection per app, for topic set-up and consumer lag. */
 @Injectable()
 export class KafkaAdminService implements OnModuleDestroy {
   private readonly admin: Admin;
@@ -22,16 +21,6 @@ export class KafkaAdminService implements OnModuleDestroy {
       ),
     );
     this.admin = kafka.admin();
-  }
-
-  /** Resolves with the number of live brokers, or rejects when the cluster does not answer in time. */
-  async ping(timeoutMs = 2000): Promise<number> {
-    const cluster = await withTimeout(
-      this.connected().then(() => this.admin.describeCluster()),
-      timeoutMs,
-      `Kafka did not answer within ${timeoutMs} ms`,
-    );
-    return cluster.brokers.length;
   }
 
   /** Messages of `topic` not yet committed by `groupId`, per partition. */

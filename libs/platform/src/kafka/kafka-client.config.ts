@@ -15,7 +15,9 @@ export function kafkaClientConfig(
     brokers,
     connectionTimeout: 3000,
     requestTimeout: 10000,
-    retry: { initialRetryTime: 200, retries: 8 },
+    // Backoffs capped at 5 s (kafkajs: 30 s): a consumer that gave up during an outage restarts
+    // within seconds of the broker's return, and a send gives up after about 20 s.
+    retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
     logLevel: logLevel.WARN,
     logCreator: () => KafkaLogger(new Logger(`Kafka:${clientId}`)),
   };

@@ -27,6 +27,7 @@ import {
 import type { PlatformEnvironment } from '../config/kafka.environment.js';
 import { withTimeout } from '../async/with-timeout.js';
 import { kafkaClientConfig } from '../kafka/kafka-client.config.js';
+import { restartAfterFatalCrash } from '../kafka/restart-after-fatal-crash.js';
 import type { ModelDto } from './model.dto.js';
 
 export type RegistryChange =
@@ -50,6 +51,7 @@ export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
   private activeModel?: ActiveModel;
   private consumer?: Consumer;
   private producer?: Producer;
+  private stopRestarting?: () => void;
   private readonly changesSubject = new Subject<RegistryChange>();
   /** Published and promoted models, in topic order, after the initial catch-up. */
   readonly changes = this.changesSubject.asObservable();
@@ -87,15 +89,20 @@ export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
     };
     checkCaughtUp();
 
-    await this.consumer.run({
-      eachMessage: ({ partition, message }) => {
-        this.apply(message);
-        const target = highWatermarks.get(partition) ?? 0;
-        pending.set(partition, target - (Number(message.offset) + 1));
-        checkCaughtUp();
-        return Promise.resolve();
-      },
-    });
+    const consumer = this.consumer;
+    const run = () =>
+      consumer.run({
+        eachMessage: ({ partition, message }) => {
+          this.apply(message);
+          const target = highWatermarks.get(partition) ?? 0;
+          pending.set(partition, target - (Number(message.offset) + 1));
+          checkCaughtUp();
+          return Promise.resolve();
+        },
+      });
+    // Runs again from the group's committed offset: what was published meanwhile is read then.
+    this.stopRestarting = restartAfterFatalCrash(consumer, run, this.logger);
+    await run();
     await withTimeout(
       isCaughtUp,
       CATCH_UP_TIMEOUT_MS,
@@ -107,6 +114,7 @@ export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopRestarting?.();
     await Promise.all([
       this.consumer?.disconnect(),
       this.producer?.disconnect(),
