@@ -21,13 +21,16 @@ export async function ensureTopics(
   const missing = specs.filter((spec) => !existing.has(spec.topic));
   if (missing.length > 0) {
     await admin.createTopics({
-      waitForLeaders: true,
       topics: missing.map((spec) => ({
         topic: spec.topic,
         numPartitions: spec.numPartitions,
         configEntries: spec.configEntries?.map((entry) => ({ ...entry })),
       })),
     });
+    await waitForLeaders(
+      admin,
+      missing.map((spec) => spec.topic),
+    );
   }
 
   const present = specs.filter((spec) => existing.has(spec.topic));
@@ -62,4 +65,38 @@ export async function ensureTopics(
     });
   }
   return { created: missing.map((spec) => spec.topic), extended };
+}
+
+const LEADER_WAIT_MS = 30_000;
+const LEADER_POLL_MS = 100;
+
+/**
+ * Until every partition of the new topics has a leader. kafkajs's own `waitForLeaders` gives up
+ * on the first "This server does not host this topic-partition", which a freshly started KRaft
+ * broker answers while the topic's metadata is still on its way.
+ */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    const ready = await admin
+      .fetchTopicMetadata({ topics })
+      .then(({ topics: found }) =>
+        found.every(
+          (topic) =>
+            topic.partitions.length > 0 &&
+            topic.partitions.every((partition) => partition.leader >= 0),
+        ),
+      )
+      .catch((error: unknown) => {
+        if (Date.now() > deadline) throw error;
+        return false;
+      });
+    if (ready) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `topics ${topics.join(', ')} have no leaders after ${LEADER_WAIT_MS} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_MS));
+  }
 }
