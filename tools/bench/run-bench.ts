@@ -91,6 +91,8 @@ async function main(): Promise<void> {
       TRAINER_DATA_DIR: join(dataDir, 'trainer'),
       TRAIN_DEFAULT_MODEL_ON_START: 'false',
       MAX_IMAGES_PER_UPLOAD: String(MULTI_IMAGES),
+      // One client loading the gateway on purpose: the per-client limit would measure itself.
+      CLASSIFY_RATE_LIMIT: '0',
     };
     const start = async (
       app: 'gateway' | 'classifier' | 'trainer',

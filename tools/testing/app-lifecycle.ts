@@ -5,7 +5,8 @@ import { startTestApp } from './test-apps.js';
 
 /**
  * The behaviour every app shares, checked on the real process against the real broker: it starts
- * with one command, answers liveness and readiness, documents its API and stops gracefully.
+ * with one command, answers liveness and readiness, documents its API, sends security headers
+ * and stops gracefully.
  * `appSpecific` registers further checks that run against the same process before it is stopped.
  */
 export function describeAppLifecycle(
@@ -49,6 +50,24 @@ export function describeAppLifecycle(
       };
       assert.match(document.openapi, /^3\./);
       assert.ok('/health' in document.paths);
+    });
+
+    it('sends security headers, and no CORS permission to another origin by default', async () => {
+      for (const path of ['/health', '/docs', '/no-such-path']) {
+        const response = await fetch(`${running.url}${path}`, {
+          headers: { origin: 'https://elsewhere.example' },
+        });
+        const header = (name: string) => response.headers.get(name);
+        assert.match(
+          header('content-security-policy') ?? '',
+          /default-src 'self'/,
+          path,
+        );
+        assert.equal(header('x-content-type-options'), 'nosniff', path);
+        assert.equal(header('x-frame-options'), 'SAMEORIGIN', path);
+        assert.equal(header('x-powered-by'), null, path);
+        assert.equal(header('access-control-allow-origin'), null, path);
+      }
     });
 
     it('logs structured JSON lines naming the app', () => {

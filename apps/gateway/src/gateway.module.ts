@@ -4,6 +4,7 @@ import { ClassificationModule } from './classification/classification.module.js'
 import { GatewayEnvironment } from './config/gateway.environment.js';
 import { LabelsModule } from './labels/labels.module.js';
 import { ModelsModule } from './models/models.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { TrainerProxyModule } from './trainer-proxy/trainer-proxy.module.js';
 import { WebModule } from './web/web.module.js';
 
@@ -13,6 +14,7 @@ import { WebModule } from './web/web.module.js';
     ClassificationModule,
     LabelsModule,
     ModelsModule,
+    RateLimitModule,
     TrainerProxyModule,
     WebModule,
   ],

@@ -221,11 +221,10 @@ describe(
     `);
       await page.click('#start-button');
 
-      await page.waitForFunction(
-        `document.querySelector('#job-progress-text')?.textContent === '100%'`,
-        undefined,
-        { timeout: TRAINING_TIMEOUT_MS },
-      );
+      // Locators, not string predicates: the page's policy forbids evaluating strings.
+      await page
+        .locator('#job-progress-text', { hasText: /^100%$/ })
+        .waitFor({ timeout: TRAINING_TIMEOUT_MS });
       const seen = await page.evaluate<string[]>('window.progressSeen');
       const values = seen.map((text) => Number.parseInt(text, 10));
       assert.deepEqual(
@@ -238,11 +237,9 @@ describe(
         '100',
       );
 
-      await page.waitForFunction(
-        `/^Done: published/.test(document.querySelector('#job-state')?.textContent ?? '')`,
-        undefined,
-        { timeout: TRAINING_TIMEOUT_MS },
-      );
+      await page
+        .locator('#job-state', { hasText: /^Done: published/ })
+        .waitFor({ timeout: TRAINING_TIMEOUT_MS });
       assert.match(
         await textOf('#job-state'),
         new RegExp(`Done: published ${trainedName} v1`),
@@ -284,9 +281,9 @@ describe(
 
       await page.reload();
       await page.click('#tab-training');
-      await page.waitForFunction(
-        `/not reachable/.test(document.querySelector('#jobs-status')?.textContent ?? '')`,
-      );
+      await page
+        .locator('#jobs-status', { hasText: /not reachable/ })
+        .waitFor();
       assert.match(
         await textOf('#jobs-status'),
         /^The training jobs could not be listed: the trainer is not reachable .* \(error 503/,

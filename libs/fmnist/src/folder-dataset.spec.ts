@@ -80,7 +80,7 @@ describe('readFolderDataset', () => {
       assert.match(error.message, /hats\/: not a class/);
       assert.match(
         error.message,
-        /bag\/notes\.png: not an image of a known format/,
+        /bag\/notes\.png: not an image of an accepted format/,
       );
       assert.match(error.message, /bag\/empty\.png: the file is empty/);
       return true;

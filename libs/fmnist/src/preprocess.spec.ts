@@ -230,13 +230,14 @@ describe('preprocessImage', () => {
     it('a text file named .png', () =>
       rejects(Buffer.from('name,label\nshirt.jpg,6\n'), 'unsupported-format'));
 
-    it('an SVG, which sharp could render but uploads have no use for', () =>
-      rejects(
-        Buffer.from(
-          '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>',
-        ),
-        'unsupported-format',
-      ));
+    it('an SVG, which sharp could render but uploads have no use for', async () => {
+      const svg = Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>',
+      );
+      await rejects(svg, 'unsupported-format');
+      // Not even parsed: the decoders of refused formats are blocked in the whole process.
+      await assert.rejects(sharp(svg).metadata(), /unsupported image format/);
+    });
 
     it('a truncated PNG', async () => {
       const png = await raw(imageAt(test.images, 0)).png().toBuffer();

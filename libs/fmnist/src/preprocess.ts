@@ -15,15 +15,23 @@ export interface PreprocessedImage {
   };
 }
 
-/** Formats accepted from users; others sharp knows (SVG, raw) widen the attack surface for nothing. */
-const SUPPORTED_FORMATS = new Set([
-  'jpeg',
-  'png',
-  'webp',
-  'gif',
-  'tiff',
-  'heif',
-]);
+/**
+ * The formats accepted from users and the libvips decoders that read them. Every other decoder is
+ * blocked in this process, so that libvips never parses SVG (librsvg, external references) or the
+ * other formats it knows, not even to tell what they are: they widen the attack surface for nothing.
+ */
+const DECODERS = {
+  jpeg: 'VipsForeignLoadJpeg',
+  png: 'VipsForeignLoadPng',
+  webp: 'VipsForeignLoadWebp',
+  gif: 'VipsForeignLoadNsgif',
+  tiff: 'VipsForeignLoadTiff',
+  heif: 'VipsForeignLoadHeif',
+};
+sharp.block({ operation: ['VipsForeignLoad'] });
+sharp.unblock({ operation: Object.values(DECODERS) });
+
+const ACCEPTED = 'JPEG, PNG, WebP, GIF, TIFF or AVIF';
 
 /** Decompression-bomb guard: a 50-megapixel image already holds 50 MB of grayscale pixels. */
 export const MAX_INPUT_PIXELS = 50_000_000;
@@ -145,12 +153,6 @@ async function decodeToGray(input: Buffer) {
   try {
     const image = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS });
     const { format, autoOrient } = await image.metadata();
-    if (!SUPPORTED_FORMATS.has(format)) {
-      throw new ImageDecodeError(
-        'unsupported-format',
-        `${format} images are not accepted; send JPEG, PNG, WebP, GIF, TIFF or AVIF`,
-      );
-    }
     const { data, info } = await image
       .autoOrient()
       .resize(WORKING_SIZE, WORKING_SIZE, {
@@ -177,7 +179,7 @@ function asDecodeError(error: unknown): ImageDecodeError {
   if (/unsupported image format/i.test(message)) {
     return new ImageDecodeError(
       'unsupported-format',
-      'not an image of a known format',
+      `not an image of an accepted format: send ${ACCEPTED} (SVG and other formats are refused)`,
     );
   }
   if (/pixel limit/i.test(message)) {

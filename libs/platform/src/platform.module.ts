@@ -1,10 +1,11 @@
 import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { ClassConstructor } from 'class-transformer';
 import type { PlatformEnvironment } from './config/kafka.environment.js';
 import { validateEnvironment } from './config/validate-environment.js';
 import { HealthModule, type HealthOptions } from './health/health.module.js';
+import { HttpErrorFilter } from './http/http-error.filter.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 
@@ -18,8 +19,9 @@ export interface PlatformOptions {
 }
 
 /**
- * What every app has: typed configuration, JSON logs, Prometheus metrics, health, and request
- * DTOs validated at the edge (unknown fields refused).
+ * What every app has: typed configuration, JSON logs, Prometheus metrics, health, request DTOs
+ * validated at the edge (unknown fields refused), and error answers that name the problem
+ * without internals.
  */
 @Module({})
 export class PlatformModule {
@@ -37,6 +39,7 @@ export class PlatformModule {
         HealthModule.register(options.health),
       ],
       providers: [
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
         {
           provide: APP_PIPE,
           useValue: new ValidationPipe({

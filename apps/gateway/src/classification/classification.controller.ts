@@ -25,10 +25,12 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { ClassificationService } from './classification.service.js';
 import { ClassificationQueryDto } from './dto/classification-query.dto.js';
 import { ClassificationResponseDto } from './dto/classification-result.dto.js';
 import { ErrorResponseDto } from './dto/error-response.dto.js';
+import { UploadLimitsInterceptor } from './upload-limits.interceptor.js';
 import type { Upload } from './upload.js';
 
 const FILE_FIELDS = ['file', 'files'];
@@ -40,13 +42,15 @@ export class ClassificationController {
 
   @Post()
   @HttpCode(200)
-  @UseInterceptors(AnyFilesInterceptor())
+  @RateLimited()
+  @UseInterceptors(UploadLimitsInterceptor, AnyFilesInterceptor())
   @ApiOperation({
     summary: 'Classify one or more images',
     description:
       'Send `multipart/form-data` with the image in field `file` (or several in `files`), or the ' +
-      'image itself as the body with its `Content-Type: image/*`. PNG, JPEG, WebP, GIF (first ' +
-      'frame), TIFF and more are decoded, turned to grayscale and fitted into 28x28.',
+      'image itself as the body with its `Content-Type: image/*`. PNG, JPEG, WebP, GIF (the ' +
+      'first frame of an animation), TIFF and AVIF are decoded, turned to grayscale and fitted ' +
+      'into 28x28; SVG and other formats are refused.',
   })
   @ApiConsumes(
     'multipart/form-data',
@@ -71,7 +75,8 @@ export class ClassificationController {
   @ApiOkResponse({ type: ClassificationResponseDto })
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
-    description: 'No image, an empty one, or a bad parameter',
+    description:
+      'No image, an empty one, too many, a malformed multipart body, or a bad parameter',
   })
   @ApiNotFoundResponse({
     type: ErrorResponseDto,
@@ -79,7 +84,8 @@ export class ClassificationController {
   })
   @ApiPayloadTooLargeResponse({
     type: ErrorResponseDto,
-    description: 'An image or the number of images is over the limit',
+    description:
+      'An image over the size limit, or declaring more pixels than the decoder accepts',
   })
   @ApiUnsupportedMediaTypeResponse({
     type: ErrorResponseDto,

@@ -24,6 +24,18 @@ export class GatewayEnvironment extends HttpEnvironment {
   })
   MAX_IMAGES_PER_UPLOAD: number = 32;
 
+  /**
+   * Classification (and preview) requests one client, by IP address, may make in any
+   * CLASSIFY_RATE_WINDOW_MS; 0 turns the limit off (load tests, or a limit enforced in front).
+   */
+  @IsInt({ message: 'CLASSIFY_RATE_LIMIT must be an integer' })
+  @Min(0, { message: 'CLASSIFY_RATE_LIMIT must be at least 0 (0: no limit)' })
+  CLASSIFY_RATE_LIMIT: number = 600;
+
+  @IsInt({ message: 'CLASSIFY_RATE_WINDOW_MS must be an integer' })
+  @Min(1000, { message: 'CLASSIFY_RATE_WINDOW_MS must be at least 1000' })
+  CLASSIFY_RATE_WINDOW_MS: number = 60_000;
+
   /** The trainer whose API the gateway forwards, so the web page has one origin. */
   @IsUrl(
     {

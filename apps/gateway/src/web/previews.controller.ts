@@ -24,6 +24,7 @@ import type { Request } from 'express';
 import { IMAGE_SIZE, ImageDecodeError, preprocessImage } from '#fmnist';
 import { uploadError } from '../classification/classification.errors.js';
 import { ErrorResponseDto } from '../classification/dto/error-response.dto.js';
+import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { PreviewDto } from './dto/preview.dto.js';
 
 @ApiTags('web page')
@@ -31,6 +32,7 @@ import { PreviewDto } from './dto/preview.dto.js';
 export class PreviewsController {
   @Post()
   @HttpCode(200)
+  @RateLimited()
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
     summary: 'The 28x28 image the model would see for an upload',

@@ -1,4 +1,8 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomInt } from 'node:crypto';
 import {
@@ -17,6 +21,7 @@ import type { SampleDto } from './dto/sample.dto.js';
  */
 @Injectable()
 export class TestSplitSamples {
+  private readonly logger = new Logger(TestSplitSamples.name);
   private readonly dir: string;
   private split?: Promise<LabelledImages>;
 
@@ -52,8 +57,12 @@ export class TestSplitSamples {
       (error: unknown) => {
         // Not cached: the files may be installed while the gateway runs.
         this.split = undefined;
-        throw new ServiceUnavailableException(
+        // Where the files are and why they failed is for the operator, not the caller.
+        this.logger.error(
           `the Fashion-MNIST test split cannot be read from FMNIST_DIR=${this.dir}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        throw new ServiceUnavailableException(
+          'the sample images are not available on this server',
         );
       },
     );

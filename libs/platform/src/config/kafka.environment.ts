@@ -1,5 +1,5 @@
-import { Transform } from 'class-transformer';
 import { ArrayNotEmpty, IsIn, IsString, Matches } from 'class-validator';
+import { CommaSeparated } from './comma-separated.js';
 
 export const LOG_LEVELS = [
   'fatal',
@@ -14,14 +14,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Settings every app shares: where Kafka is and how much to log. */
 export class PlatformEnvironment {
   /** Comma-separated `host:port` list of bootstrap brokers. */
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((broker) => broker.trim())
-          .filter(Boolean)
-      : value,
-  )
+  @CommaSeparated()
   @ArrayNotEmpty({ message: 'KAFKA_BROKERS must name at least one broker' })
   @Matches(/^[^\s:]+:\d+$/, {
     each: true,

@@ -19,16 +19,22 @@ describe('validateEnvironment', () => {
     assert.deepEqual(environment.KAFKA_BROKERS, ['localhost:9092']);
     assert.equal(environment.LOG_LEVEL, 'info');
     assert.equal(environment.HTTP_HOST, '0.0.0.0');
+    assert.deepEqual(environment.CORS_ORIGINS, []);
     assert.equal(environment.EXAMPLE_PORT, 4000);
   });
 
-  it('converts numbers and splits the broker list', () => {
+  it('converts numbers and splits the lists', () => {
     const environment = validate({
       EXAMPLE_PORT: '8080',
       KAFKA_BROKERS: 'a:9092, b:9093',
+      CORS_ORIGINS: 'https://shop.example, http://localhost:5173,',
     });
     assert.equal(environment.EXAMPLE_PORT, 8080);
     assert.deepEqual(environment.KAFKA_BROKERS, ['a:9092', 'b:9093']);
+    assert.deepEqual(environment.CORS_ORIGINS, [
+      'https://shop.example',
+      'http://localhost:5173',
+    ]);
   });
 
   it('rejects a bad value with a message naming the variable', () => {
@@ -43,6 +49,10 @@ describe('validateEnvironment', () => {
     assert.throws(
       () => validate({ LOG_LEVEL: 'loud' }),
       /LOG_LEVEL must be one of/,
+    );
+    assert.throws(
+      () => validate({ CORS_ORIGINS: 'https://shop.example/app' }),
+      /CORS_ORIGINS must be a comma-separated list of origins/,
     );
   });
 });

@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { HttpEnvironment } from '../config/http.environment.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface HttpAppDescription {
   title: string;
@@ -10,7 +13,8 @@ export interface HttpAppDescription {
 
 /**
  * What every app's HTTP side shares: the structured logger, shutdown on SIGTERM/SIGINT (so Kafka
- * consumers leave their group cleanly) and the OpenAPI description at /docs (JSON at /docs-json).
+ * consumers leave their group cleanly), security headers, CORS only for the configured origins,
+ * and the OpenAPI description at /docs (JSON at /docs-json).
  */
 export function setUpHttpApp(
   app: INestApplication,
@@ -18,6 +22,13 @@ export function setUpHttpApp(
 ): void {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  app.use(securityHeaders);
+  const corsOrigins = app
+    .get(ConfigService<HttpEnvironment, true>)
+    .get('CORS_ORIGINS', { infer: true });
+  if (corsOrigins.length > 0) {
+    app.enableCors({ origin: corsOrigins });
+  }
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
