@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -31,6 +32,10 @@ export class EmbeddedKafka {
   ) {}
 
   static async start(options: EmbeddedKafkaOptions): Promise<EmbeddedKafka> {
+    // Another broker on the port would answer the readiness probe in this one's place.
+    for (const port of [options.port, options.port + 1]) {
+      await assertPortFree(port);
+    }
     const libs = provisionJars();
     const configFile = await writeConfig(options);
     const classpath = `${libs}/*`;
@@ -216,4 +221,20 @@ function clusterId(): string {
   return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString(
     'base64url',
   );
+}
+
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} is in use (another Kafka broker?): choose a free port for the embedded broker`
+            : `port ${port} cannot be bound: ${error.message}`,
+        ),
+      ),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
 }
