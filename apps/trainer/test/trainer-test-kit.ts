@@ -39,29 +39,40 @@ export function startTrainer(
   });
 }
 
+/** A JSON request to `app` (the trainer, or the gateway that forwards to it). */
 export async function request<T>(
-  trainer: AppProcess,
+  app: AppProcess,
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${trainer.url}${path}`, {
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(`${app.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers:
+      body === undefined
+        ? headers
+        : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as T };
+  return {
+    status: response.status,
+    body: (await response.json()) as T,
+    headers: response.headers,
+  };
 }
 
 export async function submitJob(
-  trainer: AppProcess,
+  app: AppProcess,
   parameters: object,
+  headers: Record<string, string> = {},
 ): Promise<TrainingJob> {
   const { status, body } = await request<TrainingJob & { message?: string }>(
-    trainer,
+    app,
     'POST',
     '/v1/training-jobs',
     parameters,
+    headers,
   );
   assert.equal(status, 201, JSON.stringify(body.message));
   return body;

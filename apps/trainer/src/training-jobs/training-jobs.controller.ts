@@ -18,6 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { map, type Observable } from 'rxjs';
+import { ApiKeyRequired } from '../api-key/api-key.openapi.js';
 import { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
 import { TrainingJobDto } from './dto/training-job.dto.js';
 import { TrainingJobsService } from './training-jobs.service.js';
@@ -28,6 +29,7 @@ export class TrainingJobsController {
   constructor(private readonly jobs: TrainingJobsService) {}
 
   @Post()
+  @ApiKeyRequired()
   @ApiOperation({
     summary: 'Queue a training job',
     description:
@@ -58,6 +60,7 @@ export class TrainingJobsController {
   }
 
   @Delete(':id')
+  @ApiKeyRequired()
   @ApiOperation({
     summary: 'Cancel a queued or running job',
     description:
