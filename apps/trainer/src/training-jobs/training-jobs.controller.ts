@@ -6,6 +6,7 @@ import {
   Param,
   Post,
   Sse,
+  UseInterceptors,
   type MessageEvent,
 } from '@nestjs/common';
 import {
@@ -16,11 +17,13 @@ import {
   ApiOperation,
   ApiProduces,
   ApiTags,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { map, type Observable } from 'rxjs';
 import { ApiKeyRequired } from '../api-key/api-key.openapi.js';
 import { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
 import { TrainingJobDto } from './dto/training-job.dto.js';
+import { JsonObjectBody } from './json-object-body.interceptor.js';
 import { TrainingJobsService } from './training-jobs.service.js';
 
 @ApiTags('training jobs')
@@ -30,6 +33,7 @@ export class TrainingJobsController {
 
   @Post()
   @ApiKeyRequired()
+  @UseInterceptors(JsonObjectBody)
   @ApiOperation({
     summary: 'Queue a training job',
     description:
@@ -39,6 +43,9 @@ export class TrainingJobsController {
   @ApiCreatedResponse({ type: TrainingJobDto })
   @ApiBadRequestResponse({
     description: 'An invalid parameter; the message names the field',
+  })
+  @ApiUnsupportedMediaTypeResponse({
+    description: 'A body that is not application/json',
   })
   create(@Body() request: CreateTrainingJobDto): Promise<TrainingJobDto> {
     return this.jobs.submit(request);
