@@ -12,7 +12,7 @@ import type { TrainingJob } from '../src/training-jobs/training-job.js';
 import {
   getJob,
   isFinished,
-  processExists,
+  processRunning,
   readEvents,
   request,
   startTrainer,
@@ -257,7 +257,7 @@ describe('training jobs on the real broker', () => {
       );
       assert.equal(running.state, 'running');
       const pid = running.workerPid!;
-      assert.ok(processExists(pid), 'the worker is not running');
+      assert.ok(processRunning(pid), 'the worker is not running');
 
       const started = performance.now();
       const health = await fetch(`${trainer.url}/health`);
@@ -274,7 +274,7 @@ describe('training jobs on the real broker', () => {
       assert.equal(status, 200);
       assert.equal(body.state, 'cancelled');
       assert.equal(body.result, undefined);
-      assert.equal(processExists(pid), false, 'the worker survived');
+      assert.equal(processRunning(pid), false, 'the worker survived');
       assert.equal((await getJob(trainer, long.id)).state, 'cancelled');
     });
 
