@@ -13,6 +13,7 @@ import {
 } from '../../../tools/testing/test-model.js';
 import type { TrainingJob } from '../src/training-jobs/training-job.js';
 import {
+  allStarted,
   getJob,
   isFinished,
   processRunning,
@@ -96,17 +97,13 @@ describe('a trainer killed (SIGKILL) in the middle of a job', () => {
     }
     await registry.promote(active);
     folders = await trainerFolders();
-    // Each kept as soon as it runs, so that `after` stops it even when another fails to start.
-    const started = await Promise.allSettled([
+    await allStarted([
       startTrainer(folders).then((app) => (trainer = app)),
       startTestApp('classifier').then((app) => (classifier = app)),
       startTestApp('gateway', { CLASSIFY_TIMEOUT_MS: '5000' }).then(
         (app) => (gateway = app),
       ),
     ]);
-    for (const result of started) {
-      if (result.status === 'rejected') throw result.reason;
-    }
   });
 
   after(async () => {

@@ -40,6 +40,16 @@ export function startTrainer(
   });
 }
 
+/**
+ * Waits for every app start, then throws the first failure: by then each app that did start has
+ * been kept by its caller (`.then((app) => (x = app))`), so that `after` can stop it.
+ */
+export async function allStarted(starts: Promise<unknown>[]): Promise<void> {
+  for (const result of await Promise.allSettled(starts)) {
+    if (result.status === 'rejected') throw result.reason;
+  }
+}
+
 /** A JSON request to `app` (the trainer, or the gateway that forwards to it). */
 export async function request<T>(
   app: AppProcess,

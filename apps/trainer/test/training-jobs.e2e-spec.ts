@@ -10,6 +10,7 @@ import { officialTestImages } from '../../../tools/testing/fixture-images.js';
 import { startTestApp } from '../../../tools/testing/test-apps.js';
 import type { TrainingJob } from '../src/training-jobs/training-job.js';
 import {
+  allStarted,
   getJob,
   isFinished,
   processRunning,
@@ -44,8 +45,7 @@ describe('training jobs on the real broker', () => {
   let job: TrainingJob;
 
   before(async () => {
-    // Each process is kept as soon as it runs, so `after` stops it even if another failed to start.
-    const started = await Promise.allSettled([
+    await allStarted([
       trainerFolders()
         .then((created) => startTrainer((folders = created)))
         .then((app) => (trainer = app)),
@@ -54,9 +54,6 @@ describe('training jobs on the real broker', () => {
         (app) => (gateway = app),
       ),
     ]);
-    for (const result of started) {
-      if (result.status === 'rejected') throw result.reason;
-    }
   });
 
   after(async () => {
