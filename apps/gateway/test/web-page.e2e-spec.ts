@@ -27,6 +27,8 @@ import {
 /** Longest wait for anything the page shows, training aside. */
 const UI_TIMEOUT_MS = 20_000;
 const TRAINING_TIMEOUT_MS = 180_000;
+/** The trainer runs with a key, as in production: the page must send it. */
+const TRAINER_API_KEY = `web-${randomUUID()}`;
 
 describe(
   'the web page, in headless Chromium',
@@ -69,6 +71,7 @@ describe(
           TRAINER_DATA_DIR: join(trainerFolder, 'jobs'),
           TRAINER_DATA_ROOT: join(trainerFolder, 'datasets'),
           TRAIN_DEFAULT_MODEL_ON_START: 'false',
+          TRAINER_API_KEY,
         }).then((app) => (trainer = app)),
       ]);
       gateway = await startTestApp('gateway', { TRAINER_URL: trainer.url });
@@ -204,6 +207,36 @@ describe(
       assert.match(message, /error 415/);
       assert.match(await textOf('#inference-status'), /1 failed/);
       await screenshot(page, 'web-page-invalid-upload');
+    });
+
+    it("asks in words for the trainer's API key, and keeps the one entered for the tab", async () => {
+      const formError = (pattern: RegExp) =>
+        page.waitForFunction(
+          `${pattern}.test(document.querySelector('#form-error')?.textContent ?? '')`,
+        );
+      await page.click('#tab-training');
+      await page.fill('#train-limit', '1000');
+      await page.fill('#epochs', '1');
+      await page.click('#start-button');
+      await formError(/asks for its API key/);
+      assert.match(
+        await textOf('#form-error'),
+        /^The job could not be started: the trainer asks for its API key: enter it in the "Trainer API key" field .*\(error 401 Unauthorized\)\.$/,
+      );
+      await screenshot(page, 'web-page-api-key');
+
+      await page.fill('#api-key', `${TRAINER_API_KEY}-wrong`);
+      await page.click('#start-button');
+      await formError(/did not accept the API key/);
+
+      await page.fill('#api-key', TRAINER_API_KEY);
+      await page.reload();
+      await page.click('#tab-training');
+      assert.equal(await page.inputValue('#api-key'), TRAINER_API_KEY);
+      const jobs = (await (
+        await fetch(`${trainer.url}/v1/training-jobs`)
+      ).json()) as unknown[];
+      assert.deepEqual(jobs, [], 'a job started without the key');
     });
 
     it('trains a small model with live progress to 100%, then lists it and promotes it', async () => {

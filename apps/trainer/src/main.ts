@@ -1,6 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { setUpHttpApp } from '#platform';
+import { API_KEY_SECURITY_SCHEMES } from './api-key/api-key.openapi.js';
 import type { TrainerEnvironment } from './config/trainer.environment.js';
 import { TrainerModule } from './trainer.module.js';
 
@@ -11,6 +12,7 @@ async function bootstrap(): Promise<void> {
     description:
       'Training jobs on Fashion-MNIST or image folders; publishes versioned models.',
     version: '1',
+    securitySchemes: API_KEY_SECURITY_SCHEMES,
   });
   const config = app.get(ConfigService<TrainerEnvironment, true>);
   await app.listen(

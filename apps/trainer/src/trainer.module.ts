@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '#platform';
+import { ApiKeyModule } from './api-key/api-key.module.js';
 import { TrainerEnvironment } from './config/trainer.environment.js';
 import { ModelsModule } from './models/models.module.js';
 import { TrainingJobsModule } from './training-jobs/training-jobs.module.js';
@@ -7,6 +8,7 @@ import { TrainingJobsModule } from './training-jobs/training-jobs.module.js';
 @Module({
   imports: [
     PlatformModule.forApp({ app: 'trainer', environment: TrainerEnvironment }),
+    ApiKeyModule,
     ModelsModule,
     TrainingJobsModule,
   ],

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,29 +40,50 @@ export function startTrainer(
   });
 }
 
+/**
+ * Waits for every app start, then throws the first failure: by then each app that did start has
+ * been kept by its caller (`.then((app) => (x = app))`), so that `after` can stop it.
+ */
+export async function allStarted(starts: Promise<unknown>[]): Promise<void> {
+  for (const result of await Promise.allSettled(starts)) {
+    if (result.status === 'rejected') throw result.reason;
+  }
+}
+
+/** A JSON request to `app` (the trainer, or the gateway that forwards to it). */
 export async function request<T>(
-  trainer: AppProcess,
+  app: AppProcess,
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${trainer.url}${path}`, {
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(`${app.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers:
+      body === undefined
+        ? headers
+        : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as T };
+  return {
+    status: response.status,
+    body: (await response.json()) as T,
+    headers: response.headers,
+  };
 }
 
 export async function submitJob(
-  trainer: AppProcess,
+  app: AppProcess,
   parameters: object,
+  headers: Record<string, string> = {},
 ): Promise<TrainingJob> {
   const { status, body } = await request<TrainingJob & { message?: string }>(
-    trainer,
+    app,
     'POST',
     '/v1/training-jobs',
     parameters,
+    headers,
   );
   assert.equal(status, 201, JSON.stringify(body.message));
   return body;
@@ -116,12 +138,39 @@ export async function readEvents(
     .map((line) => JSON.parse(line.slice('data: '.length)) as JobEvent);
 }
 
-/** Whether a process with this id still exists (a zombie would count; Node reaps its children). */
-export function processExists(pid: number): boolean {
+/**
+ * Whether a process with this id is still running. A zombie (ended, not yet reaped) is not: an
+ * orphan is reaped by whatever adopts it, which in a container may be slow to do so or never.
+ */
+export function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+  const status = readProcStatus(pid);
+  return status === undefined || !/^State:\s+Z/m.test(status);
+}
+
+/** /proc/<pid>/status where there is a /proc (Linux), undefined elsewhere or when it is gone. */
+function readProcStatus(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls until the process has ended; fails after `timeoutMs`, so that nothing hangs. */
+export async function waitForProcessEnd(
+  pid: number,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (processRunning(pid)) {
+    if (Date.now() > deadline) {
+      assert.fail(`process ${pid} still runs after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

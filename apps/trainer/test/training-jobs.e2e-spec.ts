@@ -10,9 +10,10 @@ import { officialTestImages } from '../../../tools/testing/fixture-images.js';
 import { startTestApp } from '../../../tools/testing/test-apps.js';
 import type { TrainingJob } from '../src/training-jobs/training-job.js';
 import {
+  allStarted,
   getJob,
   isFinished,
-  processExists,
+  processRunning,
   readEvents,
   request,
   startTrainer,
@@ -44,8 +45,7 @@ describe('training jobs on the real broker', () => {
   let job: TrainingJob;
 
   before(async () => {
-    // Each process is kept as soon as it runs, so `after` stops it even if another failed to start.
-    const started = await Promise.allSettled([
+    await allStarted([
       trainerFolders()
         .then((created) => startTrainer((folders = created)))
         .then((app) => (trainer = app)),
@@ -54,9 +54,6 @@ describe('training jobs on the real broker', () => {
         (app) => (gateway = app),
       ),
     ]);
-    for (const result of started) {
-      if (result.status === 'rejected') throw result.reason;
-    }
   });
 
   after(async () => {
@@ -257,7 +254,7 @@ describe('training jobs on the real broker', () => {
       );
       assert.equal(running.state, 'running');
       const pid = running.workerPid!;
-      assert.ok(processExists(pid), 'the worker is not running');
+      assert.ok(processRunning(pid), 'the worker is not running');
 
       const started = performance.now();
       const health = await fetch(`${trainer.url}/health`);
@@ -274,7 +271,7 @@ describe('training jobs on the real broker', () => {
       assert.equal(status, 200);
       assert.equal(body.state, 'cancelled');
       assert.equal(body.result, undefined);
-      assert.equal(processExists(pid), false, 'the worker survived');
+      assert.equal(processRunning(pid), false, 'the worker survived');
       assert.equal((await getJob(trainer, long.id)).state, 'cancelled');
     });
 

@@ -1,5 +1,14 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsNotEmpty, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { HttpEnvironment, IsPort } from '#platform';
 
 /** `true`/`false` (any case, also 1/0, yes/no); implicit conversion alone would read "false" as true. */
@@ -17,6 +26,9 @@ const parseBoolean = ({
   if (['false', '0', 'no'].includes(value)) return false;
   return raw;
 };
+
+/** Short keys can be guessed; a generated one costs nothing. */
+const API_KEY_MIN_LENGTH = 16;
 
 export class TrainerEnvironment extends HttpEnvironment {
   @IsPort('TRAINER_PORT')
@@ -52,4 +64,23 @@ export class TrainerEnvironment extends HttpEnvironment {
   /** Name of the models the default job and jobs without a modelName publish. */
   @IsNotEmpty({ message: 'TRAINER_MODEL_NAME must not be empty' })
   TRAINER_MODEL_NAME: string = 'fashion-cnn';
+
+  /**
+   * Required on every request that changes something (jobs, promotions) when set; unset or empty
+   * leaves the API open, as on a developer's machine. Empty counts as unset so that a compose
+   * file can pass the host's variable through whether it is set or not. Null, not undefined, for
+   * "none": ConfigService falls back to the raw process.env (the empty string) on undefined.
+   */
+  @Transform(({ value }: { value: unknown }) =>
+    value === '' || value === undefined ? null : value,
+  )
+  @IsOptional()
+  @Matches(/^[!-~]*$/, {
+    message:
+      'TRAINER_API_KEY must be printable ASCII without spaces, as HTTP headers carry it',
+  })
+  @MinLength(API_KEY_MIN_LENGTH, {
+    message: `TRAINER_API_KEY must be at least ${API_KEY_MIN_LENGTH} characters (e.g. openssl rand -hex 32), or unset`,
+  })
+  TRAINER_API_KEY: string | null = null;
 }

@@ -18,6 +18,7 @@ import {
 } from '@nestjs/swagger';
 import type { ModelRecord, ModelRef, ModelSummary } from '#fmnist';
 import { ActiveModelDto, ModelDto, ModelRegistry } from '#platform';
+import { ApiKeyRequired } from '../api-key/api-key.openapi.js';
 import { modelJson, weightsBin } from './tfjs-export.js';
 
 @ApiTags('models')
@@ -52,6 +53,7 @@ export class ModelsController {
 
   @Post(':name/versions/:version/promote')
   @HttpCode(200)
+  @ApiKeyRequired()
   @ApiOperation({
     summary: 'Make a version the active model (roll forward or back)',
     description: 'Every running classifier switches to it without a restart.',

@@ -6,6 +6,7 @@ import {
   Param,
   Post,
   Sse,
+  UseInterceptors,
   type MessageEvent,
 } from '@nestjs/common';
 import {
@@ -16,10 +17,13 @@ import {
   ApiOperation,
   ApiProduces,
   ApiTags,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { map, type Observable } from 'rxjs';
+import { ApiKeyRequired } from '../api-key/api-key.openapi.js';
 import { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
 import { TrainingJobDto } from './dto/training-job.dto.js';
+import { JsonObjectBody } from './json-object-body.interceptor.js';
 import { TrainingJobsService } from './training-jobs.service.js';
 
 @ApiTags('training jobs')
@@ -28,6 +32,8 @@ export class TrainingJobsController {
   constructor(private readonly jobs: TrainingJobsService) {}
 
   @Post()
+  @ApiKeyRequired()
+  @UseInterceptors(JsonObjectBody)
   @ApiOperation({
     summary: 'Queue a training job',
     description:
@@ -37,6 +43,9 @@ export class TrainingJobsController {
   @ApiCreatedResponse({ type: TrainingJobDto })
   @ApiBadRequestResponse({
     description: 'An invalid parameter; the message names the field',
+  })
+  @ApiUnsupportedMediaTypeResponse({
+    description: 'A body that is not application/json',
   })
   create(@Body() request: CreateTrainingJobDto): Promise<TrainingJobDto> {
     return this.jobs.submit(request);
@@ -58,6 +67,7 @@ export class TrainingJobsController {
   }
 
   @Delete(':id')
+  @ApiKeyRequired()
   @ApiOperation({
     summary: 'Cancel a queued or running job',
     description:

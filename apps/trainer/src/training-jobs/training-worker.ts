@@ -175,7 +175,10 @@ async function test(
   };
 }
 
-// Nobody is left to take the result once the trainer is gone.
+// Nobody is left to take the result once the trainer is gone, however it ended (SIGKILL too: the
+// channel closes with the process). It may have gone while the imports above loaded, before there
+// was a listener for the event.
+if (!process.connected) process.exit(1);
 process.once('disconnect', () => process.exit(1));
 process.once('message', (task: WorkerTask) => {
   run(task).then(

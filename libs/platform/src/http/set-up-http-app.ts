@@ -9,6 +9,11 @@ export interface HttpAppDescription {
   title: string;
   description: string;
   version: string;
+  /** Ways to authenticate that operations refer to (`@ApiSecurity`), by name. */
+  securitySchemes?: Record<
+    string,
+    Parameters<DocumentBuilder['addSecurity']>[1]
+  >;
 }
 
 /**
@@ -29,13 +34,15 @@ export function setUpHttpApp(
   if (corsOrigins.length > 0) {
     app.enableCors({ origin: corsOrigins });
   }
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(description.title)
-      .setDescription(description.description)
-      .setVersion(description.version)
-      .build(),
-  );
+  const builder = new DocumentBuilder()
+    .setTitle(description.title)
+    .setDescription(description.description)
+    .setVersion(description.version);
+  for (const [name, scheme] of Object.entries(
+    description.securitySchemes ?? {},
+  )) {
+    builder.addSecurity(name, scheme);
+  }
+  const document = SwaggerModule.createDocument(app, builder.build());
   SwaggerModule.setup('docs', app, document);
 }

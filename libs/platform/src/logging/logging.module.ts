@@ -20,6 +20,15 @@ export class LoggingModule {
               genReqId: requestIdOf,
               // Top level, under the same name the classifier logs it with.
               customProps: (request) => ({ requestId: request.id }),
+              // Credentials stay out of the logs (the trainer's API key, through the gateway too).
+              redact: {
+                paths: [
+                  'req.headers.authorization',
+                  'req.headers["x-api-key"]',
+                  'req.headers.cookie',
+                ],
+                censor: '[redacted]',
+              },
               // Health probes would drown the request log.
               autoLogging: {
                 ignore: (request) =>

@@ -1,5 +1,5 @@
 // The page's entry: two modes in tabs, wired to the gateway's API and the trainer's through it.
-import { api } from './api.js';
+import { api, trainerApiKey } from './api.js';
 import { setUpEvaluation } from './evaluation.js';
 import { setUpInference } from './inference.js';
 import { setUpLists } from './lists.js';
@@ -42,7 +42,14 @@ function setUpTabs(onShow) {
   });
 }
 
+function setUpApiKeyField() {
+  const field = document.querySelector('#api-key');
+  field.value = trainerApiKey.get();
+  field.addEventListener('input', () => trainerApiKey.set(field.value.trim()));
+}
+
 async function main() {
+  setUpApiKeyField();
   // The labels only name the confusion matrix's rows: the page still works without the call.
   const labels = await api('v1/labels').catch(() => FALLBACK_LABELS);
   const inference = setUpInference();

@@ -20,9 +20,7 @@ export function setUpEvaluation({ labels, onPromoted }) {
     try {
       await api(
         `v1/models/${encodeURIComponent(name)}/versions/${version}/promote`,
-        {
-          method: 'POST',
-        },
+        { method: 'POST', withApiKey: true },
       );
       promoteStatus.textContent = `${name} v${version} is now the active model.`;
       promoteButton.hidden = true;

@@ -84,9 +84,7 @@ export function setUpLists({ evaluation, follow, onPromoted }) {
     try {
       await api(
         `v1/models/${encodeURIComponent(model.name)}/versions/${model.version}/promote`,
-        {
-          method: 'POST',
-        },
+        { method: 'POST', withApiKey: true },
       );
       modelsStatus.textContent = `${model.name} v${model.version} is now the active model.`;
       onPromoted(model);

@@ -47,6 +47,7 @@ export function setUpTraining({ evaluation, onJobChanged }) {
       const job = await api('v1/training-jobs', {
         method: 'POST',
         json: jobRequest(form),
+        withApiKey: true,
       });
       follow(job);
       onJobChanged();
@@ -63,7 +64,10 @@ export function setUpTraining({ evaluation, onJobChanged }) {
     try {
       followed.update({
         type: 'state',
-        ...(await api(`v1/training-jobs/${followed.id}`, { method: 'DELETE' })),
+        ...(await api(`v1/training-jobs/${followed.id}`, {
+          method: 'DELETE',
+          withApiKey: true,
+        })),
       });
     } catch (error) {
       jobError.textContent = `The job could not be cancelled: ${error.message}`;

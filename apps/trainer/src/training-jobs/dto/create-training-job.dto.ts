@@ -10,7 +10,8 @@ import {
   IsIn,
   IsInt,
   IsNumber,
-  IsOptional,
+  IsObject,
+  IsString,
   Matches,
   Max,
   MaxLength,
@@ -19,6 +20,7 @@ import {
 } from 'class-validator';
 import { ARCHITECTURES, DEFAULT_TRAINING } from '#fmnist';
 import { FmnistDatasetDto, FolderDatasetDto } from './dataset.dto.js';
+import { MayBeOmitted } from './may-be-omitted.js';
 
 export class EarlyStoppingDto {
   @ApiProperty({
@@ -37,7 +39,7 @@ export class EarlyStoppingDto {
     description:
       'Smallest decrease of the validation loss that counts as improvement',
   })
-  @IsOptional()
+  @MayBeOmitted()
   @IsNumber()
   @Min(0)
   minDelta?: number;
@@ -58,7 +60,8 @@ export class CreateTrainingJobDto {
     description:
       'What to train on; the whole official training split when absent',
   })
-  @IsOptional()
+  @MayBeOmitted()
+  @IsObject()
   @ValidateNested()
   @Type(() => FmnistDatasetDto, {
     keepDiscriminatorProperty: true,
@@ -79,7 +82,7 @@ export class CreateTrainingJobDto {
       '; ',
     ),
   })
-  @IsOptional()
+  @MayBeOmitted()
   @IsIn(architectureNames, {
     message: `architecture must be one of ${architectureNames.join(', ')}`,
   })
@@ -90,7 +93,7 @@ export class CreateTrainingJobDto {
     default: DEFAULT_TRAINING.epochs,
     description: 'At most TRAINER_MAX_EPOCHS',
   })
-  @IsOptional()
+  @MayBeOmitted()
   @IsInt()
   @Min(1)
   epochs?: number;
@@ -100,7 +103,7 @@ export class CreateTrainingJobDto {
     maximum: 4096,
     default: DEFAULT_TRAINING.batchSize,
   })
-  @IsOptional()
+  @MayBeOmitted()
   @IsInt()
   @Min(1)
   @Max(4096)
@@ -112,7 +115,7 @@ export class CreateTrainingJobDto {
     default: DEFAULT_TRAINING.learningRate,
     description: 'Adam learning rate',
   })
-  @IsOptional()
+  @MayBeOmitted()
   @IsNumber()
   @Min(1e-7)
   @Max(1)
@@ -125,7 +128,7 @@ export class CreateTrainingJobDto {
     description:
       'Share of the training images kept aside to validate each epoch',
   })
-  @IsOptional()
+  @MayBeOmitted()
   @IsNumber()
   @Min(0)
   @Max(0.5)
@@ -135,7 +138,8 @@ export class CreateTrainingJobDto {
     type: EarlyStoppingDto,
     description: 'Stop when the validation loss stalls; the best epoch is kept',
   })
-  @IsOptional()
+  @MayBeOmitted()
+  @IsObject()
   @ValidateNested()
   @Type(() => EarlyStoppingDto)
   earlyStopping?: EarlyStoppingDto;
@@ -145,7 +149,7 @@ export class CreateTrainingJobDto {
     description:
       'Fixes the training subset and the validation and test splits; random when absent',
   })
-  @IsOptional()
+  @MayBeOmitted()
   @IsInt()
   @Min(0)
   @Max(0xffffffff)
@@ -156,7 +160,8 @@ export class CreateTrainingJobDto {
     description:
       'Name the model is published under (next free version); TRAINER_MODEL_NAME when absent',
   })
-  @IsOptional()
+  @MayBeOmitted()
+  @IsString()
   @MaxLength(100)
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
     message:
@@ -168,7 +173,7 @@ export class CreateTrainingJobDto {
     default: false,
     description: 'Make the trained model the active one that classifiers serve',
   })
-  @IsOptional()
+  @MayBeOmitted()
   @IsBoolean()
   promote?: boolean;
 }

@@ -4,11 +4,11 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
-  IsOptional,
   IsString,
   Max,
   Min,
 } from 'class-validator';
+import { MayBeOmitted } from './may-be-omitted.js';
 
 // An unknown kind is validated as fmnist (class-transformer's fallback), so both name both kinds.
 const KIND_MESSAGE = 'kind must be "fmnist" or "folder"';
@@ -28,7 +28,7 @@ export class FmnistDatasetDto {
     description:
       'Train on this many images of the 60,000 (a seeded random subset); all when absent',
   })
-  @IsOptional()
+  @MayBeOmitted()
   @IsInt()
   @Min(1)
   @Max(60_000)
@@ -58,7 +58,7 @@ export class FolderDatasetDto {
     default: 0.2,
     description: 'Share of the images held out for the test evaluation',
   })
-  @IsOptional()
+  @MayBeOmitted()
   @IsNumber()
   @Min(0.05)
   @Max(0.5)
