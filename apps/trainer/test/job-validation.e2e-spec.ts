@@ -141,6 +141,26 @@ describe('training job parameters', () => {
     });
   }
 
+  // Without JSON no parser reads the body, and the job would silently get every default.
+  const notJson: [string, string | Uint8Array<ArrayBuffer>][] = [
+    ["text (fetch's type for a string)", JSON.stringify({ epochs: 1 })],
+    [
+      'no Content-Type',
+      new TextEncoder().encode(JSON.stringify({ epochs: 1 })),
+    ],
+  ];
+  for (const [what, body] of notJson) {
+    it(`refuses parameters sent as ${what} with a 415 asking for JSON`, async () => {
+      const response = await fetch(`${trainer.url}/v1/training-jobs`, {
+        method: 'POST',
+        body,
+      });
+      const { message } = (await response.json()) as { message: string };
+      assert.equal(response.status, 415);
+      assert.match(message, /send the parameters as JSON/);
+    });
+  }
+
   it('queued none of them', async () => {
     const { body } = await request<unknown[]>(
       trainer,

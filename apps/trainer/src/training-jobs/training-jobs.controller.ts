@@ -6,6 +6,7 @@ import {
   Param,
   Post,
   Sse,
+  UseGuards,
   type MessageEvent,
 } from '@nestjs/common';
 import {
@@ -16,10 +17,12 @@ import {
   ApiOperation,
   ApiProduces,
   ApiTags,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { map, type Observable } from 'rxjs';
 import { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
 import { TrainingJobDto } from './dto/training-job.dto.js';
+import { JsonBodyGuard } from './json-body.guard.js';
 import { TrainingJobsService } from './training-jobs.service.js';
 
 @ApiTags('training jobs')
@@ -38,6 +41,8 @@ export class TrainingJobsController {
   @ApiBadRequestResponse({
     description: 'An invalid parameter; the message names the field',
   })
+  @ApiUnsupportedMediaTypeResponse({ description: 'A body that is not JSON' })
+  @UseGuards(JsonBodyGuard)
   create(@Body() request: CreateTrainingJobDto): Promise<TrainingJobDto> {
     return this.jobs.submit(request);
   }
