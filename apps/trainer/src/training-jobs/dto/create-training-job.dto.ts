@@ -22,6 +22,7 @@ import { FmnistDatasetDto, FolderDatasetDto } from './dataset.dto.js';
 
 export class EarlyStoppingDto {
   @ApiProperty({
+    type: 'integer',
     minimum: 1,
     example: 2,
     description:
@@ -42,6 +43,9 @@ export class EarlyStoppingDto {
   @Min(0)
   minDelta?: number;
 }
+
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const MODEL_NAME_MAX_LENGTH = 100;
 
 const architectureNames = ARCHITECTURES.map(
   (architecture) => architecture.name,
@@ -86,6 +90,7 @@ export class CreateTrainingJobDto {
   architecture?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     default: DEFAULT_TRAINING.epochs,
     description: 'At most TRAINER_MAX_EPOCHS',
@@ -96,6 +101,7 @@ export class CreateTrainingJobDto {
   epochs?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 4096,
     default: DEFAULT_TRAINING.batchSize,
@@ -141,7 +147,9 @@ export class CreateTrainingJobDto {
   earlyStopping?: EarlyStoppingDto;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
+    maximum: 0xffffffff,
     description:
       'Fixes the training subset and the validation and test splits; random when absent',
   })
@@ -153,12 +161,14 @@ export class CreateTrainingJobDto {
 
   @ApiPropertyOptional({
     example: 'fashion-cnn',
+    maxLength: MODEL_NAME_MAX_LENGTH,
+    pattern: MODEL_NAME.source,
     description:
       'Name the model is published under (next free version); TRAINER_MODEL_NAME when absent',
   })
   @IsOptional()
-  @MaxLength(100)
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+  @MaxLength(MODEL_NAME_MAX_LENGTH)
+  @Matches(MODEL_NAME, {
     message:
       'modelName must start with a letter or digit and hold only letters, digits, ".", "_" and "-"',
   })
