@@ -4,12 +4,19 @@ import {
   ApiPropertyOptional,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import {
+  plainToInstance,
+  Transform,
+  Type,
+  type ClassConstructor,
+  type TransformFnParams,
+} from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   Matches,
   Max,
@@ -44,6 +51,22 @@ export class EarlyStoppingDto {
   minDelta?: number;
 }
 
+/**
+ * The dataset as the DTO of its kind; an unknown kind is validated as fmnist, whose message names
+ * both kinds. Chosen here rather than by class-transformer's discriminator, which throws (a 500)
+ * on a list holding null; anything but an object is left for @IsObject to refuse.
+ */
+function toDatasetDto({ obj, key }: TransformFnParams): unknown {
+  const value = (obj as Record<string, unknown>)[key];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return value;
+  }
+  const { kind } = value as { kind?: unknown };
+  const dto: ClassConstructor<FmnistDatasetDto | FolderDatasetDto> =
+    kind === 'folder' ? FolderDatasetDto : FmnistDatasetDto;
+  return plainToInstance(dto, value);
+}
+
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MODEL_NAME_MAX_LENGTH = 100;
 
@@ -63,17 +86,12 @@ export class CreateTrainingJobDto {
       'What to train on; the whole official training split when absent',
   })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => FmnistDatasetDto, {
-    keepDiscriminatorProperty: true,
-    discriminator: {
-      property: 'kind',
-      subTypes: [
-        { name: 'fmnist', value: FmnistDatasetDto },
-        { name: 'folder', value: FolderDatasetDto },
-      ],
-    },
+  @IsObject({
+    message:
+      'dataset must be an object: {"kind": "fmnist"} or {"kind": "folder", "path": ...}',
   })
+  @ValidateNested()
+  @Transform(toDatasetDto)
   dataset?: FmnistDatasetDto | FolderDatasetDto;
 
   @ApiPropertyOptional({
@@ -142,6 +160,7 @@ export class CreateTrainingJobDto {
     description: 'Stop when the validation loss stalls; the best epoch is kept',
   })
   @IsOptional()
+  @IsObject({ message: 'earlyStopping must be an object: {"patience": ...}' })
   @ValidateNested()
   @Type(() => EarlyStoppingDto)
   earlyStopping?: EarlyStoppingDto;
