@@ -7,6 +7,7 @@ import type {
   SchemaObject,
 } from '@nestjs/swagger';
 import fc from 'fast-check';
+import { gzipSync } from 'node:zlib';
 import {
   SchemaArbitraries,
   type SchemaOrReference,
@@ -46,13 +47,16 @@ export type FormPart =
       readonly bytes: Uint8Array<ArrayBuffer>;
     };
 
+export interface BytesBody {
+  readonly kind: 'bytes';
+  readonly contentType?: string;
+  readonly contentEncoding?: string;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** Bytes as they are sent, or form parts that fetch encodes as multipart. */
 export type FuzzBody =
-  | {
-      readonly kind: 'bytes';
-      readonly contentType?: string;
-      readonly bytes: Uint8Array<ArrayBuffer>;
-    }
-  | { readonly kind: 'form'; readonly parts: readonly FormPart[] };
+  BytesBody | { readonly kind: 'form'; readonly parts: readonly FormPart[] };
 
 export interface FuzzRequest {
   readonly method: string;
@@ -92,6 +96,8 @@ const OTHER_CONTENT_TYPES = [
   'a/b; c=d; ;',
 ];
 const DEFAULT_OVERSIZE_BYTES = 128 * 1024;
+const PREVIEW_CHARACTERS = 1000;
+const PREVIEW_BYTES = 64;
 const encoder = new TextEncoder();
 
 export function operationsOf(document: OpenAPIObject): Operation[] {
@@ -127,7 +133,12 @@ export function toRequestInit(request: FuzzRequest): RequestInit {
     return {
       method,
       body: body.bytes,
-      headers: body.contentType ? { 'content-type': body.contentType } : {},
+      headers: {
+        ...(body.contentType && { 'content-type': body.contentType }),
+        ...(body.contentEncoding && {
+          'content-encoding': body.contentEncoding,
+        }),
+      },
     };
   }
   const form = new FormData();
@@ -150,7 +161,10 @@ export function describeRequest(request: FuzzRequest): string {
   const line = `${method} ${target.length > 300 ? `${target.slice(0, 300)}…` : target}`;
   if (!body) return line;
   if (body.kind === 'bytes') {
-    return `${line} [${body.contentType ?? 'no Content-Type'}, ${body.bytes.length} bytes: ${preview(body.bytes)}]`;
+    const encoding = body.contentEncoding
+      ? `, Content-Encoding ${body.contentEncoding}`
+      : '';
+    return `${line} [${body.contentType ?? 'no Content-Type'}${encoding}, ${body.bytes.length} bytes: ${preview(body.bytes)}]`;
   }
   const parts = body.parts.map((part) =>
     'value' in part
@@ -311,6 +325,7 @@ class RequestArbitraries {
         arbitrary: this.bodyOfType(type, media.schema),
       })),
       { weight: 2, arbitrary: this.otherContentType(types, schema) },
+      { weight: 1, arbitrary: this.encoded(types, schema) },
       { weight: 1, arbitrary: none },
       { weight: 1, arbitrary: this.oversize(types[0], schema) },
     );
@@ -328,20 +343,28 @@ class RequestArbitraries {
     type: string,
     schema: SchemaOrReference | undefined,
   ): fc.Arbitrary<FuzzBody> {
-    if (/json/i.test(type)) return this.json(type, schema);
     if (type === 'multipart/form-data') {
       return fc.oneof(
         { weight: 4, arbitrary: this.form(schema) },
         { weight: 1, arbitrary: this.brokenMultipart(schema) },
       );
     }
+    return this.bytesOfType(type, schema);
+  }
+
+  /** A body of a type other than multipart: JSON, or a file's bytes (images, anything else). */
+  private bytesOfType(
+    type: string,
+    schema: SchemaOrReference | undefined,
+  ): fc.Arbitrary<BytesBody> {
+    if (/json/i.test(type)) return this.json(type, schema);
     return this.fileBytes().map((bytes) => bytesBody(type, bytes));
   }
 
   private json(
     type: string,
     schema: SchemaOrReference | undefined,
-  ): fc.Arbitrary<FuzzBody> {
+  ): fc.Arbitrary<BytesBody> {
     const contentType = fc.oneof(
       { weight: 4, arbitrary: fc.constant(type) },
       {
@@ -488,7 +511,7 @@ class RequestArbitraries {
   /** A multipart body cut short, without its boundary, with another boundary, or just noise. */
   private brokenMultipart(
     schema: SchemaOrReference | undefined,
-  ): fc.Arbitrary<FuzzBody> {
+  ): fc.Arbitrary<BytesBody> {
     const boundary = 'fuzz-boundary-7d1f';
     return fc
       .tuple(
@@ -522,7 +545,7 @@ class RequestArbitraries {
   private otherContentType(
     declared: string[],
     schema: SchemaOrReference | undefined,
-  ): fc.Arbitrary<FuzzBody> {
+  ): fc.Arbitrary<BytesBody> {
     const types = OTHER_CONTENT_TYPES.filter(
       (type) => !declared.includes(type),
     );
@@ -535,6 +558,30 @@ class RequestArbitraries {
     return fc
       .tuple(fc.option(fc.constantFrom(...types), { nil: undefined }), content)
       .map(([type, bytes]) => bytesBody(type, bytes));
+  }
+
+  /** A body gzipped as it says, or bytes that claim an encoding they do not have. */
+  private encoded(
+    declared: string[],
+    schema: SchemaOrReference | undefined,
+  ): fc.Arbitrary<BytesBody> {
+    const plain = declared
+      .filter((type) => type !== 'multipart/form-data')
+      .map((type) => this.bytesOfType(type, schema));
+    return fc
+      .tuple(
+        fc.oneof(...plain, this.otherContentType(declared, schema)),
+        fc.constantFrom('gzip', 'deflate', 'br', 'x-unknown'),
+        fc.boolean(),
+      )
+      .map(([body, encoding, honest]) => ({
+        ...body,
+        contentEncoding: encoding,
+        bytes:
+          honest && encoding === 'gzip'
+            ? new Uint8Array(gzipSync(body.bytes))
+            : body.bytes,
+      }));
   }
 
   private oversize(
@@ -559,7 +606,7 @@ class RequestArbitraries {
 function bytesBody(
   contentType: string | undefined,
   bytes: Uint8Array<ArrayBuffer>,
-): FuzzBody {
+): BytesBody {
   return { kind: 'bytes', contentType, bytes };
 }
 
@@ -604,16 +651,17 @@ function serializeMultipart(
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-/** The start of a body: as text when it reads as text, else as hex. */
+/** The start of a body, enough to send it again: as text when it reads as text, else as hex. */
 function preview(bytes: Uint8Array): string {
-  const head = bytes.subarray(0, 120);
-  const text = Buffer.from(head).toString('utf8');
+  const text = Buffer.from(bytes.subarray(0, PREVIEW_CHARACTERS)).toString(
+    'utf8',
+  );
   // eslint-disable-next-line no-control-regex
-  const printable = !/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text);
-  const shown = printable
-    ? JSON.stringify(text)
-    : Buffer.from(head.subarray(0, 32)).toString('hex');
-  return bytes.length > head.length || !printable ? `${shown}…` : shown;
+  if (!/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text)) {
+    return `${JSON.stringify(text)}${bytes.length > PREVIEW_CHARACTERS ? '…' : ''}`;
+  }
+  const hex = Buffer.from(bytes.subarray(0, PREVIEW_BYTES)).toString('hex');
+  return `${hex}${bytes.length > PREVIEW_BYTES ? '…' : ''}`;
 }
 
 /** Gives the request a readable form in fast-check's counterexample reports. */
