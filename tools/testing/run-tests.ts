@@ -22,7 +22,8 @@ async function testFiles(filters: string[]): Promise<string[]> {
     .map((entry) => join(dist, entry))
     .filter(
       (file) =>
-        filters.length === 0 || filters.some((filter) => file.includes(filter)),
+        filters.length === 0 ||
+        filters.some((filter) => relative(projectRoot, file).includes(filter)),
     )
     .sort();
 }

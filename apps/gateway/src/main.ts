@@ -8,6 +8,8 @@ import { GatewayModule } from './gateway.module.js';
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
     bufferLogs: true,
+    // The trainer proxy forwards the bytes of bodies the parsers have read.
+    rawBody: true,
   });
   setUpHttpApp(app, {
     title: 'Fashion gateway',

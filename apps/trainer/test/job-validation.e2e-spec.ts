@@ -92,6 +92,16 @@ describe('training job parameters', () => {
       /^dataset\.path /,
     ],
     [
+      'a dataset that is a list holding null',
+      { dataset: [null] },
+      /^dataset must be an object/,
+    ],
+    [
+      'a dataset that is a list',
+      { dataset: [{ kind: 'fmnist' }] },
+      /^dataset must be an object/,
+    ],
+    [
       'a train limit beyond the split',
       { dataset: { kind: 'fmnist', trainLimit: 70_000 } },
       /^dataset\.trainLimit must not be greater than 60000/,
@@ -115,6 +125,11 @@ describe('training job parameters', () => {
       'early stopping without patience',
       { earlyStopping: { minDelta: 0.01 } },
       /^earlyStopping\.patience /,
+    ],
+    [
+      'early stopping as a list',
+      { earlyStopping: [{ patience: 2 }] },
+      /^earlyStopping must be an object/,
     ],
     ['a negative seed', { seed: -3 }, /^seed must not be less than 0/],
     [

@@ -4,10 +4,11 @@ import {
   Logger,
   ServiceUnavailableException,
   type HttpException,
+  type RawBodyRequest,
 } from '@nestjs/common';
 import type { Request, RequestHandler } from 'express';
-import type { ServerResponse } from 'node:http';
-import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware';
+import type { ClientRequest, ServerResponse } from 'node:http';
+import { createProxyMiddleware } from 'http-proxy-middleware';
 
 /** A trainer that accepted the connection but does not answer (the event stream excepted). */
 const ANSWER_TIMEOUT_MS = 60_000;
@@ -37,8 +38,7 @@ export function trainerProxy(trainerUrl: string): RequestHandler {
     pathRewrite: (_path, request) => request.originalUrl,
     on: {
       proxyReq: (proxyRequest, request) => {
-        // Nest's JSON parser has already read the body off the request.
-        fixRequestBody(proxyRequest, request);
+        forwardReadBody(proxyRequest, request);
         if (!request.path.endsWith('/events')) {
           proxyRequest.setTimeout(ANSWER_TIMEOUT_MS, () =>
             proxyRequest.destroy(new TrainerTimeoutError()),
@@ -66,6 +66,25 @@ export function trainerProxy(trainerUrl: string): RequestHandler {
       },
     },
   });
+}
+
+/**
+ * A body the gateway's parsers (JSON, form, raw images) have already read off the request is sent
+ * on as the bytes that were read (the app keeps them: `rawBody`). http-proxy-middleware's own
+ * `fixRequestBody` re-serialises only the media types it recognises, case-sensitively, so a body
+ * sent as `Application/JSON` was dropped and the trainer waited for it until the proxy timed out.
+ */
+function forwardReadBody(
+  proxyRequest: ClientRequest,
+  request: RawBodyRequest<Request>,
+): void {
+  const { rawBody } = request;
+  if (!request.readableEnded || !rawBody) return;
+  // The parser decoded any Content-Encoding and read any chunking: these bytes are all there is.
+  proxyRequest.removeHeader('content-encoding');
+  proxyRequest.removeHeader('transfer-encoding');
+  proxyRequest.setHeader('content-length', rawBody.length);
+  proxyRequest.write(rawBody);
 }
 
 function describe(error: Error, trainerUrl: string): HttpException {

@@ -5,7 +5,12 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 const MAX_SAMPLES = 64;
 
 export class SamplesQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_SAMPLES, default: 12 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_SAMPLES,
+    default: 12,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'count must be an integer' })

@@ -4,7 +4,13 @@ import {
   ApiPropertyOptional,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import {
+  plainToInstance,
+  Transform,
+  Type,
+  type ClassConstructor,
+  type TransformFnParams,
+} from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -24,6 +30,7 @@ import { MayBeOmitted } from './may-be-omitted.js';
 
 export class EarlyStoppingDto {
   @ApiProperty({
+    type: 'integer',
     minimum: 1,
     example: 2,
     description:
@@ -45,6 +52,25 @@ export class EarlyStoppingDto {
   minDelta?: number;
 }
 
+/**
+ * The dataset as the DTO of its kind; an unknown kind is validated as fmnist, whose message names
+ * both kinds. Chosen here rather than by class-transformer's discriminator, which throws (a 500)
+ * on a list holding null; anything but an object is left for @IsObject to refuse.
+ */
+function toDatasetDto({ obj, key }: TransformFnParams): unknown {
+  const value = (obj as Record<string, unknown>)[key];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return value;
+  }
+  const { kind } = value as { kind?: unknown };
+  const dto: ClassConstructor<FmnistDatasetDto | FolderDatasetDto> =
+    kind === 'folder' ? FolderDatasetDto : FmnistDatasetDto;
+  return plainToInstance(dto, value);
+}
+
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const MODEL_NAME_MAX_LENGTH = 100;
+
 const architectureNames = ARCHITECTURES.map(
   (architecture) => architecture.name,
 );
@@ -61,18 +87,12 @@ export class CreateTrainingJobDto {
       'What to train on; the whole official training split when absent',
   })
   @MayBeOmitted()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => FmnistDatasetDto, {
-    keepDiscriminatorProperty: true,
-    discriminator: {
-      property: 'kind',
-      subTypes: [
-        { name: 'fmnist', value: FmnistDatasetDto },
-        { name: 'folder', value: FolderDatasetDto },
-      ],
-    },
+  @IsObject({
+    message:
+      'dataset must be an object: {"kind": "fmnist"} or {"kind": "folder", "path": ...}',
   })
+  @ValidateNested()
+  @Transform(toDatasetDto)
   dataset?: FmnistDatasetDto | FolderDatasetDto;
 
   @ApiPropertyOptional({
@@ -89,6 +109,7 @@ export class CreateTrainingJobDto {
   architecture?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     default: DEFAULT_TRAINING.epochs,
     description: 'At most TRAINER_MAX_EPOCHS',
@@ -99,6 +120,7 @@ export class CreateTrainingJobDto {
   epochs?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 4096,
     default: DEFAULT_TRAINING.batchSize,
@@ -139,13 +161,15 @@ export class CreateTrainingJobDto {
     description: 'Stop when the validation loss stalls; the best epoch is kept',
   })
   @MayBeOmitted()
-  @IsObject()
+  @IsObject({ message: 'earlyStopping must be an object: {"patience": ...}' })
   @ValidateNested()
   @Type(() => EarlyStoppingDto)
   earlyStopping?: EarlyStoppingDto;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
+    maximum: 0xffffffff,
     description:
       'Fixes the training subset and the validation and test splits; random when absent',
   })
@@ -157,13 +181,15 @@ export class CreateTrainingJobDto {
 
   @ApiPropertyOptional({
     example: 'fashion-cnn',
+    maxLength: MODEL_NAME_MAX_LENGTH,
+    pattern: MODEL_NAME.source,
     description:
       'Name the model is published under (next free version); TRAINER_MODEL_NAME when absent',
   })
   @MayBeOmitted()
   @IsString()
-  @MaxLength(100)
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+  @MaxLength(MODEL_NAME_MAX_LENGTH)
+  @Matches(MODEL_NAME, {
     message:
       'modelName must start with a letter or digit and hold only letters, digits, ".", "_" and "-"',
   })

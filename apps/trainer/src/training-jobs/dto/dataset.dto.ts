@@ -22,6 +22,7 @@ export class FmnistDatasetDto {
   kind!: 'fmnist';
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 60_000,
     example: 3000,
