@@ -310,6 +310,7 @@ describe(
       assert.equal(response.status, 503);
       const body = (await response.json()) as { message: string };
       assert.match(body.message, /trainer is not reachable/);
+      assert.doesNotMatch(body.message, /127\.0\.0\.1|localhost|TRAINER_URL/);
       assert.ok(Date.now() - started < 2_000);
 
       await page.reload();

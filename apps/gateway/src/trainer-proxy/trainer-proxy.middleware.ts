@@ -55,9 +55,10 @@ export function trainerProxy(trainerUrl: string): RequestHandler {
           response.end();
           return;
         }
-        const failure = describe(error, trainerUrl);
+        const failure = describe(error);
+        // Where the trainer lives and how it failed is for operators, not for clients.
         logger.warn(
-          `${request.method} ${request.originalUrl}: ${failure.message}`,
+          `${request.method} ${request.originalUrl}: the trainer at ${trainerUrl} (TRAINER_URL): ${error.message}`,
         );
         response.writeHead(failure.getStatus(), {
           'content-type': 'application/json; charset=utf-8',
@@ -87,19 +88,17 @@ function forwardReadBody(
   proxyRequest.write(rawBody);
 }
 
-function describe(error: Error, trainerUrl: string): HttpException {
+function describe(error: Error): HttpException {
   if (error instanceof TrainerTimeoutError) {
     return new GatewayTimeoutException(
-      `the trainer at ${trainerUrl} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`,
+      `the trainer did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`,
     );
   }
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (UNREACHABLE.has(code)) {
     return new ServiceUnavailableException(
-      `the trainer is not reachable at ${trainerUrl} (${code}): is it running? Set TRAINER_URL to where it listens`,
+      'the trainer is not reachable right now: is it running? Retry later',
     );
   }
-  return new BadGatewayException(
-    `the trainer at ${trainerUrl} failed to answer: ${error.message}`,
-  );
+  return new BadGatewayException('the trainer failed to answer');
 }
