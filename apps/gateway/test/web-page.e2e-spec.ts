@@ -211,9 +211,7 @@ describe(
 
     it("asks in words for the trainer's API key, and keeps the one entered for the tab", async () => {
       const formError = (pattern: RegExp) =>
-        page.waitForFunction(
-          `${pattern}.test(document.querySelector('#form-error')?.textContent ?? '')`,
-        );
+        page.locator('#form-error', { hasText: pattern }).waitFor();
       await page.click('#tab-training');
       await page.fill('#train-limit', '1000');
       await page.fill('#epochs', '1');
