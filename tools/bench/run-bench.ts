@@ -12,7 +12,7 @@ import { freePort, freePortPair } from '../testing/free-port.js';
 import { connectRegistry } from '../testing/test-model.js';
 import { load, type LoadResult } from './load.js';
 import { modelCeiling } from './model-ceiling.js';
-import { peakRssMb } from './peak-rss.js';
+import { peakRssMb } from './process-memory.js';
 import { soak, type SoakResult } from './soak.js';
 
 /**

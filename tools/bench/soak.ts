@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
-import { readFile } from 'node:fs/promises';
 import { multipartBody } from './load.js';
+import { rssMb } from './process-memory.js';
 
 export interface SoakResult {
   requests: number;
@@ -10,13 +10,6 @@ export interface SoakResult {
   errors: number;
   /** Resident memory (MB) of each watched process after each tenth of the requests. */
   rssMb: Record<string, number[]>;
-}
-
-/** Current resident memory (VmRSS) in MB; undefined when unreadable. */
-async function rssMb(pid: number): Promise<number | undefined> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kilobytes = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-  return kilobytes ? Number(kilobytes) / 1024 : undefined;
 }
 
 /**
@@ -36,7 +29,7 @@ export async function soak(
   );
   const sample = async () => {
     for (const [name, pid] of Object.entries(watched)) {
-      const mb = pid ? await rssMb(pid) : undefined;
+      const mb = await rssMb(pid);
       if (mb !== undefined) rss[name].push(Math.round(mb));
     }
   };
