@@ -84,7 +84,9 @@ function groupByDelivery(sends: PendingSend[]): PendingSend[][] {
   for (const send of sends) {
     const { acks, timeout, compression } = send.record;
     const key = `${acks}/${timeout}/${compression}`;
-    groups.set(key, [...(groups.get(key) ?? []), send]);
+    const group = groups.get(key);
+    if (group) group.push(send);
+    else groups.set(key, [send]);
   }
   return [...groups.values()];
 }
