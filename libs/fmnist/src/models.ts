@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-node';
 import { IMAGE_PIXELS, IMAGE_SIZE } from './image-format.js';
 import { DEFAULT_TRAINING, type ArchitectureName } from './architectures.js';
 import { NUM_CLASSES } from './labels.js';
+import { useNativeStepKernel } from './step-kernel.js';
 
 export const INPUT_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, 1];
 
@@ -67,6 +68,7 @@ class DecayingAdam extends tf.AdamOptimizer {
 /**
  * A new model of the named architecture, compiled with decaying Adam and categorical cross-entropy:
  * targets are one-hot rows (`toTargetTensor`), which every tfjs metric and loss accepts as they are.
+ * Training it goes through the native Step kernel (`useNativeStepKernel`).
  */
 export function buildModel(
   name: ArchitectureName,
@@ -74,6 +76,7 @@ export function buildModel(
 ): tf.LayersModel {
   const layers = LAYERS[name];
   if (!layers) throw new Error(`unknown architecture ${name}`);
+  useNativeStepKernel();
   const model = tf.sequential({ name, layers: layers() });
   model.compile({
     optimizer: new DecayingAdam(
