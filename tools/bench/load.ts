@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 export interface LoadResult {
   concurrency: number;
   imagesPerRequest: number;
+  /** Requests answered in the run. */
+  requests: number;
   requestsPerSecond: number;
   imagesPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number };
@@ -53,6 +55,7 @@ export async function load(
   return {
     concurrency,
     imagesPerRequest: pngs.length,
+    requests: result.requests.total,
     requestsPerSecond,
     imagesPerSecond: requestsPerSecond * pngs.length,
     latencyMs: {

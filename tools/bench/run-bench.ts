@@ -10,8 +10,10 @@ import { AppProcess } from '../platform/app-process.js';
 import { officialTestImages } from '../testing/fixture-images.js';
 import { freePort, freePortPair } from '../testing/free-port.js';
 import { connectRegistry } from '../testing/test-model.js';
+import { kafkaRoundTrip } from './kafka-round-trip.js';
 import { load, type LoadResult } from './load.js';
 import { modelCeiling } from './model-ceiling.js';
+import { cpuSpent } from './process-cpu.js';
 import { peakRssMb } from './process-memory.js';
 import { soak, type SoakResult } from './soak.js';
 
@@ -35,6 +37,15 @@ const projectRoot = new URL('../../../', import.meta.url).pathname;
 const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
 const CONCURRENCIES = [1, 8, 32, 64];
 const MULTI_IMAGES = 16;
+
+interface HttpRow extends LoadResult {
+  classifiers: number;
+  /** CPU time per classified image of each process, in ms: where the HTTP path's cost goes. */
+  cpuMsPerImage: Record<string, number>;
+}
+
+/** The CPU columns, in this order. */
+const CPU_PROCESSES = ['gateway', 'classifiers', 'kafka', 'load'];
 
 interface TrainingJob {
   state: string;
@@ -143,11 +154,13 @@ async function main(): Promise<void> {
     const ceiling = await modelCeiling(model, flat);
     model.dispose();
     say(`in-process model: ${JSON.stringify(ceiling)}`);
+    const roundTrip = await kafkaRoundTrip(broker.brokers);
+    say(`kafkajs request/reply alone: ${JSON.stringify(roundTrip)}`);
 
     const pngs = await Promise.all(
       images.slice(0, MULTI_IMAGES).map((image) => encodePng(image.pixels)),
     );
-    const http: (LoadResult & { classifiers: number })[] = [];
+    const http: HttpRow[] = [];
     const memory: Record<string, number | undefined> = {};
     let soaked: SoakResult | undefined;
     for (const classifiers of [1, 2]) {
@@ -159,17 +172,35 @@ async function main(): Promise<void> {
       await load(url, pngs.slice(0, 1), 8, 2);
       for (const imagesPerRequest of [1, MULTI_IMAGES]) {
         for (const concurrency of CONCURRENCIES) {
-          const result = await load(
-            url,
-            pngs.slice(0, imagesPerRequest),
-            concurrency,
-            seconds,
+          const { result, cpuMs } = await cpuSpent(
+            {
+              gateway: gateway.pid,
+              classifiers: replicas[0].pid,
+              ...(replicas[1] ? { classifier2: replicas[1].pid } : {}),
+              kafka: broker.pid,
+              load: process.pid,
+            },
+            () =>
+              load(url, pngs.slice(0, imagesPerRequest), concurrency, seconds),
           );
-          http.push({ ...result, classifiers });
+          const images = Math.max(result.requests * imagesPerRequest, 1);
+          const { classifier2 = 0, ...perProcess } = cpuMs;
+          perProcess.classifiers = (perProcess.classifiers ?? 0) + classifier2;
+          http.push({
+            ...result,
+            classifiers,
+            cpuMsPerImage: Object.fromEntries(
+              Object.entries(perProcess).map(([name, ms]) => [
+                name,
+                ms / images,
+              ]),
+            ),
+          });
           say(
             `${classifiers} classifier(s), ${imagesPerRequest} image(s)/request, concurrency ${concurrency}: ` +
               `${result.imagesPerSecond.toFixed(0)} images/s, p50 ${result.latencyMs.p50} ms, ` +
-              `p99 ${result.latencyMs.p99} ms, errors ${result.errors}`,
+              `p99 ${result.latencyMs.p99} ms, errors ${result.errors}, ` +
+              `CPU ms/image ${JSON.stringify(http.at(-1)?.cpuMsPerImage)}`,
           );
         }
       }
@@ -199,6 +230,7 @@ async function main(): Promise<void> {
       machine: machine(),
       training,
       ceiling,
+      roundTrip,
       http,
       memory,
       soak: soaked,
@@ -229,11 +261,12 @@ function table(report: {
   machine: string;
   training: Record<string, number | undefined>;
   ceiling: Awaited<ReturnType<typeof modelCeiling>>;
-  http: (LoadResult & { classifiers: number })[];
+  roundTrip: Awaited<ReturnType<typeof kafkaRoundTrip>>;
+  http: HttpRow[];
   memory: Record<string, number | undefined>;
   soak?: SoakResult;
 }): string {
-  const { training, ceiling, http, memory, soak: soaked } = report;
+  const { training, ceiling, roundTrip, http, memory, soak: soaked } = report;
   const lines = [
     `Machine: ${report.machine}`,
     '',
@@ -251,13 +284,19 @@ function table(report: {
     `| one image at a time, images/s | ${ceiling.singleImagesPerSecond.toFixed(0)} |`,
     `| batches of ${ceiling.batchSize}, images/s | ${ceiling.batchedImagesPerSecond.toFixed(0)} |`,
     '',
-    '| classifiers | images/request | concurrency | images/s | p50 ms | p90 ms | p99 ms | errors | ceiling / HTTP |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| kafkajs request/reply alone, one at a time | ms |',
+    '| --- | --- |',
+    `| p50 | ${roundTrip.p50Ms.toFixed(1)} |`,
+    `| p99 | ${roundTrip.p99Ms.toFixed(1)} |`,
+    '',
+    '| classifiers | images/request | concurrency | images/s | p50 ms | p90 ms | p99 ms | errors | ceiling / HTTP | CPU ms/image: gateway, classifiers, kafka, load |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...http.map(
       (row) =>
         `| ${row.classifiers} | ${row.imagesPerRequest} | ${row.concurrency} | ${row.imagesPerSecond.toFixed(0)} | ` +
         `${row.latencyMs.p50} | ${row.latencyMs.p90} | ${row.latencyMs.p99} | ${row.errors} | ` +
-        `${(ceiling.batchedImagesPerSecond / Math.max(row.imagesPerSecond, 1)).toFixed(1)}x |`,
+        `${(ceiling.batchedImagesPerSecond / Math.max(row.imagesPerSecond, 1)).toFixed(1)}x | ` +
+        `${CPU_PROCESSES.map((name) => row.cpuMsPerImage[name]?.toFixed(2) ?? '?').join(', ')} |`,
     ),
     '',
     '| peak RSS | MB |',

@@ -92,6 +92,11 @@ export class EmbeddedKafka {
     return broker;
   }
 
+  /** The broker's JVM, for measuring what it costs. */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   /** Stops the broker with SIGTERM (a controlled shutdown), escalating to SIGKILL if it hangs. */
   async stop(): Promise<void> {
     if (this.process.exitCode !== null || this.process.signalCode !== null)
