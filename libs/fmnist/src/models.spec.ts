@@ -68,14 +68,28 @@ describe('model architectures', () => {
     );
   });
 
-  it('lowers the learning rate as training goes on', async () => {
-    const model = buildModel('prototype-cnn', { learningRate: 0.002 });
+  it('lowers the learning rate linearly to zero over the steps it is told of', async () => {
+    const model = buildModel('prototype-cnn', {
+      learningRate: 0.002,
+      totalSteps: 8,
+    });
     const x = toInputTensor(new Uint8Array(64 * 784), 64);
     const y = toTargetTensor(new Uint8Array(64));
-    // 8 steps: the last one ran at 0.002 / (1 + 7 / 1000).
+    // 8 steps: the last one ran at 0.002 * (1 - 7 / 8).
     await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
     const learningRate = model.optimizer.getConfig().learningRate as number;
-    assert.ok(Math.abs(learningRate - 0.002 / 1.007) < 1e-9);
+    assert.ok(Math.abs(learningRate - 0.002 / 8) < 1e-9);
+    x.dispose();
+    y.dispose();
+    model.dispose();
+  });
+
+  it('keeps the learning rate when the length of the training is not given', async () => {
+    const model = buildModel('prototype-cnn', { learningRate: 0.002 });
+    const x = toInputTensor(new Uint8Array(16 * 784), 16);
+    const y = toTargetTensor(new Uint8Array(16));
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    assert.equal(model.optimizer.getConfig().learningRate, 0.002);
     x.dispose();
     y.dispose();
     model.dispose();

@@ -57,6 +57,7 @@ async function run(task: WorkerTask): Promise<void> {
 
   const model = buildModel(task.architecture, {
     learningRate: task.learningRate,
+    totalSteps: task.epochs * Math.ceil(data.train.count / task.batchSize),
   });
   const trainStart = performance.now();
   const stopping = task.earlyStopping

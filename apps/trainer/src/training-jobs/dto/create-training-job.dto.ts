@@ -135,7 +135,8 @@ export class CreateTrainingJobDto {
     minimum: 1e-7,
     maximum: 1,
     default: DEFAULT_TRAINING.learningRate,
-    description: 'Adam learning rate',
+    description:
+      'Initial Adam learning rate; it falls linearly to zero over the epochs of the job',
   })
   @MayBeOmitted()
   @IsNumber()
