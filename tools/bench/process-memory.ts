@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** A memory figure of a process from /proc/<pid>/status, in MB; undefined when unreadable. */
 async function statusMb(
@@ -18,3 +18,15 @@ export const peakRssMb = (pid: number | undefined) => statusMb(pid, 'VmHWM');
 
 /** The memory the process holds now (VmRSS). */
 export const rssMb = (pid: number | undefined) => statusMb(pid, 'VmRSS');
+
+/** The processes `pid` started that are still running (the trainer's training worker). */
+export async function childPids(pid: number | undefined): Promise<number[]> {
+  if (!pid) return [];
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => []);
+  const lists = await Promise.all(
+    tasks.map((task) =>
+      readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => ''),
+    ),
+  );
+  return lists.flatMap((list) => list.split(' ').filter(Boolean).map(Number));
+}

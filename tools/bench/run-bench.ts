@@ -14,7 +14,7 @@ import { kafkaRoundTrip } from './kafka-round-trip.js';
 import { load, type LoadResult } from './load.js';
 import { modelCeiling } from './model-ceiling.js';
 import { cpuSpent } from './process-cpu.js';
-import { peakRssMb } from './process-memory.js';
+import { childPids, peakRssMb } from './process-memory.js';
 import { soak, type SoakResult } from './soak.js';
 
 /**
@@ -74,12 +74,20 @@ async function train(trainer: AppProcess) {
   });
   const { id } = (await created.json()) as { id: string };
   say(`training job ${id} (${options.quick ? 'quick' : 'the default job'})`);
+  // The job runs in a worker process of the trainer's, gone when the job ends.
+  let workerPeakRssMb = 0;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
+    for (const worker of await childPids(trainer.pid)) {
+      workerPeakRssMb = Math.max(
+        workerPeakRssMb,
+        (await peakRssMb(worker)) ?? 0,
+      );
+    }
     const state = (await (
       await fetch(`${trainer.url}/v1/training-jobs/${id}`)
     ).json()) as TrainingJob;
-    if (state.state === 'succeeded') return state;
+    if (state.state === 'succeeded') return { ...state, workerPeakRssMb };
     if (['failed', 'cancelled'].includes(state.state)) {
       throw new Error(`training job ${state.state}: ${state.error ?? ''}`);
     }
@@ -138,6 +146,7 @@ async function main(): Promise<void> {
       wallSeconds: (trained.timings?.totalMs ?? 0) / 1000,
       testAccuracy: trained.result?.metrics.accuracy ?? 0,
       trainerPeakRssMb: await peakRssMb(trainer.pid),
+      workerPeakRssMb: trained.workerPeakRssMb,
     };
     say(`training: ${JSON.stringify(training)}`);
 
@@ -225,6 +234,7 @@ async function main(): Promise<void> {
       await Promise.all([gateway, ...replicas].map((app) => app.stop()));
     }
     memory.trainer = training.trainerPeakRssMb;
+    memory['training worker'] = training.workerPeakRssMb;
 
     const report = {
       machine: machine(),
