@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import { IMAGE_PARTITIONS } from '#fmnist';
+import { kafkaClientConfig } from '#platform';
 
 export interface RoundTripResult {
   roundTrips: number;
@@ -26,11 +27,9 @@ export async function kafkaRoundTrip(
   brokers: string,
   roundTrips = 500,
 ): Promise<RoundTripResult> {
-  const kafka = new Kafka({
-    brokers: brokers.split(','),
-    clientId: 'bench-round-trip',
-    logLevel: logLevel.WARN,
-  });
+  const kafka = new Kafka(
+    kafkaClientConfig(brokers.split(','), 'bench-round-trip'),
+  );
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({

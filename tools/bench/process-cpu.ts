@@ -17,26 +17,26 @@ export async function cpuMs(
   return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : undefined;
 }
 
-/** CPU ms each named process spends while `work` runs. */
+/** CPU ms each named group of processes spends while `work` runs (summed over its processes). */
 export async function cpuSpent<T>(
-  pids: Record<string, number | undefined>,
+  groups: Record<string, (number | undefined)[]>,
   work: () => Promise<T>,
 ): Promise<{ result: T; cpuMs: Record<string, number> }> {
-  const read = async () =>
-    Object.fromEntries(
-      await Promise.all(
-        Object.entries(pids).map(
-          async ([name, pid]) => [name, await cpuMs(pid)] as const,
-        ),
-      ),
-    );
+  const pids = [...new Set(Object.values(groups).flat())];
+  const read = async () => Promise.all(pids.map((pid) => cpuMs(pid)));
   const before = await read();
   const result = await work();
   const after = await read();
-  const spent: Record<string, number> = {};
-  for (const [name, end] of Object.entries(after)) {
-    const start = before[name];
-    if (end !== undefined && start !== undefined) spent[name] = end - start;
+  const spentBy = new Map<number | undefined, number>();
+  pids.forEach((pid, index) => {
+    const [start, end] = [before[index], after[index]];
+    if (start !== undefined && end !== undefined) spentBy.set(pid, end - start);
+  });
+  // A group none of whose processes could be read is left out, not reported as idle.
+  const cpu: Record<string, number> = {};
+  for (const [name, members] of Object.entries(groups)) {
+    const spent = members.flatMap((pid) => spentBy.get(pid) ?? []);
+    if (spent.length > 0) cpu[name] = spent.reduce((sum, ms) => sum + ms, 0);
   }
-  return { result, cpuMs: spent };
+  return { result, cpuMs: cpu };
 }

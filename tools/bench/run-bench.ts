@@ -183,26 +183,20 @@ async function main(): Promise<void> {
         for (const concurrency of CONCURRENCIES) {
           const { result, cpuMs } = await cpuSpent(
             {
-              gateway: gateway.pid,
-              classifiers: replicas[0].pid,
-              ...(replicas[1] ? { classifier2: replicas[1].pid } : {}),
-              kafka: broker.pid,
-              load: process.pid,
+              gateway: [gateway.pid],
+              classifiers: replicas.map((replica) => replica.pid),
+              kafka: [broker.pid],
+              load: [process.pid],
             },
             () =>
               load(url, pngs.slice(0, imagesPerRequest), concurrency, seconds),
           );
           const images = Math.max(result.requests * imagesPerRequest, 1);
-          const { classifier2 = 0, ...perProcess } = cpuMs;
-          perProcess.classifiers = (perProcess.classifiers ?? 0) + classifier2;
           http.push({
             ...result,
             classifiers,
             cpuMsPerImage: Object.fromEntries(
-              Object.entries(perProcess).map(([name, ms]) => [
-                name,
-                ms / images,
-              ]),
+              Object.entries(cpuMs).map(([name, ms]) => [name, ms / images]),
             ),
           });
           say(
