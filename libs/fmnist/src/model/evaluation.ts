@@ -1,4 +1,4 @@
-import { LABELS, NUM_CLASSES } from './labels.js';
+import { LABELS, NUM_CLASSES } from '../labels.js';
 
 export interface ClassMetrics {
   readonly index: number;

@@ -3,8 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import pMap from 'p-map';
 import sharp from 'sharp';
 import { type FashionMnistSplit, loadFashionMnist } from './idx.js';
-import { IMAGE_PIXELS, IMAGE_SIZE } from './image-format.js';
-import { LABELS } from './labels.js';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../image/image-format.js';
+import { LABELS } from '../labels.js';
 
 /** A 784-byte image as an 8-bit grayscale PNG. */
 export function encodePng(pixels: Uint8Array): Promise<Buffer> {

@@ -2,9 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import pMap from 'p-map';
-import { IMAGE_PIXELS, type LabelledImages } from './image-format.js';
-import { LABELS, labelIndexOf } from './labels.js';
-import { preprocessImage } from './preprocess.js';
+import { IMAGE_PIXELS, type LabelledImages } from '../image/image-format.js';
+import { LABELS, labelIndexOf } from '../labels.js';
+import { preprocessImage } from '../image/preprocess.js';
 
 export interface FolderDataset extends LabelledImages {
   /** Path of each image relative to the folder, in the order of `images` and `labels`. */

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { FMNIST_DIR } from '../test/support/dataset.js';
+import { FMNIST_DIR } from '../../test/support/dataset.js';
 import {
   DatasetNotFoundError,
   IdxFormatError,
   fashionMnistFiles,
   loadFashionMnist,
 } from './idx.js';
-import { NUM_CLASSES } from './labels.js';
+import { NUM_CLASSES } from '../labels.js';
 
 const histogram = (labels: Uint8Array) =>
   labels.reduce((counts, label) => {

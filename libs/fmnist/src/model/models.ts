@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-node';
-import { IMAGE_PIXELS, IMAGE_SIZE } from './image-format.js';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../image/image-format.js';
 import { DEFAULT_TRAINING, type ArchitectureName } from './architectures.js';
-import { NUM_CLASSES } from './labels.js';
+import { NUM_CLASSES } from '../labels.js';
 import { useNativeStepKernel } from './step-kernel.js';
 
 export const INPUT_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, 1];

@@ -7,10 +7,10 @@ import {
   FMNIST_DIR,
   asProductPhoto,
   imageAt,
-} from '../test/support/dataset.js';
+} from '../../test/support/dataset.js';
 import { FolderDatasetError, readFolderDataset } from './folder-dataset.js';
 import { loadFashionMnist } from './idx.js';
-import type { LabelledImages } from './image-format.js';
+import type { LabelledImages } from '../image/image-format.js';
 import { encodePng } from './png-export.js';
 
 describe('readFolderDataset', () => {

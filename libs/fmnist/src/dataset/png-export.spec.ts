@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { FMNIST_DIR, imageAt } from '../test/support/dataset.js';
+import { FMNIST_DIR, imageAt } from '../../test/support/dataset.js';
 import { loadFashionMnist } from './idx.js';
-import type { LabelledImages } from './image-format.js';
+import type { LabelledImages } from '../image/image-format.js';
 import { exportPngs, pngExportPath } from './png-export.js';
 
 describe('exportPngs', () => {

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { IMAGE_SIZE, type LabelledImages } from './image-format.js';
-import { NUM_CLASSES } from './labels.js';
+import { IMAGE_SIZE, type LabelledImages } from '../image/image-format.js';
+import { NUM_CLASSES } from '../labels.js';
 
 const gunzipAsync = promisify(gunzip);
 

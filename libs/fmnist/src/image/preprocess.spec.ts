@@ -7,14 +7,14 @@ import {
   asProductPhoto,
   imageAt,
   meanAbsoluteDifference,
-} from '../test/support/dataset.js';
-import { loadFashionMnist } from './idx.js';
+} from '../../test/support/dataset.js';
+import { loadFashionMnist } from '../dataset/idx.js';
 import {
   ImageDecodeError,
   type ImageDecodeReason,
 } from './image-decode-error.js';
 import type { LabelledImages } from './image-format.js';
-import { encodePng } from './png-export.js';
+import { encodePng } from '../dataset/png-export.js';
 import { preprocessImage } from './preprocess.js';
 
 const raw = (
