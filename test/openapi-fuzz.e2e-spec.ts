@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { encodePng } from '#fmnist';
-import type { ModelRegistry } from '#platform';
+import type { ModelRegistry } from '#model-registry';
 import {
   request,
   startTrainer,

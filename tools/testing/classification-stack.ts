@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelArtifacts } from '#fmnist';
-import type { ModelRegistry } from '#platform';
+import type { ModelRegistry } from '#model-registry';
 import type { AppProcess } from '../platform/app-process.js';
 import { startTestApp } from './test-apps.js';
 import {

@@ -13,7 +13,8 @@ import {
   Topics,
   type DeadLetterRecord,
 } from '#fmnist';
-import { withTimeout, type ModelRegistry } from '#platform';
+import type { ModelRegistry } from '#model-registry';
+import { withTimeout } from '#platform';
 import type { AppProcess } from '../../../tools/platform/app-process.js';
 import { officialTestImages } from '../../../tools/testing/fixture-images.js';
 import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePng } from '#fmnist';
-import type { ModelRegistry } from '#platform';
+import type { ModelRegistry } from '#model-registry';
 import type { AppProcess } from '../../../tools/platform/app-process.js';
 import { officialTestImages } from '../../../tools/testing/fixture-images.js';
 import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { encodePng, LABELS } from '#fmnist';
-import type { ModelRegistry } from '#platform';
+import type { ModelRegistry } from '#model-registry';
 import type { AppProcess } from '../../../tools/platform/app-process.js';
 import {
   browserUnavailable,

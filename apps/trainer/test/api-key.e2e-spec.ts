@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { ModelRegistry } from '#platform';
+import type { ModelRegistry } from '#model-registry';
 import type { AppProcess } from '../../../tools/platform/app-process.js';
 import { startTestApp } from '../../../tools/testing/test-apps.js';
 import {

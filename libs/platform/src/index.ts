@@ -21,7 +21,4 @@ export * from './kafka/restarting-server-kafka.js';
 export * from './logging/logging.module.js';
 export * from './logging/request-id.js';
 export * from './metrics/metrics.module.js';
-export * from './model-registry/model-registry.module.js';
-export * from './model-registry/model-registry.service.js';
-export * from './model-registry/model.dto.js';
 export * from './platform.module.js';

@@ -24,10 +24,12 @@ import {
   type ModelRef,
   type ModelSummary,
 } from '#fmnist';
-import type { PlatformEnvironment } from '../config/kafka.environment.js';
-import { withTimeout } from '../async/with-timeout.js';
-import { kafkaClientConfig } from '../kafka/kafka-client.config.js';
-import { restartAfterFatalCrash } from '../kafka/restart-after-fatal-crash.js';
+import {
+  kafkaClientConfig,
+  restartAfterFatalCrash,
+  withTimeout,
+  type PlatformEnvironment,
+} from '#platform';
 import type { ModelDto } from './model.dto.js';
 
 export type RegistryChange =
