@@ -55,7 +55,7 @@ export default tseslint.config(
   },
   {
     // The web page's plain browser scripts: outside the TypeScript project, so no type-aware rules.
-    files: ['apps/gateway/src/web/public/**/*.js'],
+    files: ['apps/gateway/client/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       globals: { ...globals.browser },

@@ -1,4 +1,4 @@
-import { AppProcess, type AppName } from '../platform/app-process.js';
+import { AppProcess, type AppName } from '../launcher/app-process.js';
 import { freePort } from './free-port.js';
 import { testBrokers } from './test-kafka.js';
 

@@ -3,14 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePng, type ModelArtifacts } from '#fmnist';
 import type { ModelRegistry } from '#model-registry';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
+import type { AppProcess } from '../../../tools/launcher/app-process.js';
+import { officialTestImages } from '#testing/fixture-images';
+import { postImage, startTestApp } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../../../tools/testing/test-model.js';
+} from '#testing/test-model';
 
 interface Answer {
   status: number;

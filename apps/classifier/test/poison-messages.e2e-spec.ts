@@ -15,15 +15,15 @@ import {
 } from '#fmnist';
 import type { ModelRegistry } from '#model-registry';
 import { withTimeout } from '#platform';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
-import { testBrokers } from '../../../tools/testing/test-kafka.js';
+import type { AppProcess } from '../../../tools/launcher/app-process.js';
+import { officialTestImages } from '#testing/fixture-images';
+import { postImage, startTestApp } from '#testing/test-apps';
+import { testBrokers } from '#testing/test-kafka';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../../../tools/testing/test-model.js';
+} from '#testing/test-model';
 
 const { Partitioners } = kafkajs;
 

@@ -8,15 +8,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodePng } from '#fmnist';
 import { createTopics } from '../../../tools/kafka/create-topics.js';
 import { EmbeddedKafka } from '../../../tools/kafka/embedded-kafka.js';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { freePortPair } from '../../../tools/testing/free-port.js';
-import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
+import type { AppProcess } from '../../../tools/launcher/app-process.js';
+import { officialTestImages } from '#testing/fixture-images';
+import { freePortPair } from '#testing/free-port';
+import { postImage, startTestApp } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../../../tools/testing/test-model.js';
+} from '#testing/test-model';
 
 /** Long, so that a request waiting for the timeout instead of failing fast shows up as a 504. */
 const CLASSIFY_TIMEOUT_MS = 30_000;

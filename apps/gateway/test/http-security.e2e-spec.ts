@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { encodePng } from '#fmnist';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
+import type { AppProcess } from '../../../tools/launcher/app-process.js';
 import {
   browserUnavailable,
   launchBrowser,
-} from '../../../tools/testing/browser.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
+} from '#testing/browser';
+import { officialTestImages } from '#testing/fixture-images';
+import { startTestApp } from '#testing/test-apps';
 
 const ALLOWED_ORIGIN = 'https://shop.example';
 const FOREIGN_ORIGIN = 'https://elsewhere.example';

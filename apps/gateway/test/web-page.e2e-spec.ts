@@ -7,22 +7,22 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { encodePng, LABELS } from '#fmnist';
 import type { ModelRegistry } from '#model-registry';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
+import type { AppProcess } from '../../../tools/launcher/app-process.js';
 import {
   browserUnavailable,
   launchBrowser,
   screenshot,
-} from '../../../tools/testing/browser.js';
+} from '#testing/browser';
 import {
   officialTestImages,
   type TestImage,
-} from '../../../tools/testing/fixture-images.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
+} from '#testing/fixture-images';
+import { startTestApp } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../../../tools/testing/test-model.js';
+} from '#testing/test-model';
 
 /** Longest wait for anything the page shows, training aside. */
 const UI_TIMEOUT_MS = 20_000;

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import kafkajs, { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 import { IMAGE_PARTITIONS, TOPIC_SPECS, Topics } from '#fmnist';
 import { ensureTopics, withTimeout } from '#platform';
-import { testBrokers } from '../../../tools/testing/test-kafka.js';
+import { testBrokers } from '#testing/test-kafka';
 
 describe('the platform topics on a real broker', () => {
   const kafka = new Kafka({

@@ -13,7 +13,7 @@ import { TestSplitSamples } from './test-split-samples.service.js';
  * dist/apps/gateway/src/web/ five levels up is the project root.
  */
 const PUBLIC_FOLDER = fileURLToPath(
-  new URL('../../../../../apps/gateway/src/web/public/', import.meta.url),
+  new URL('../../../../../apps/gateway/client/', import.meta.url),
 );
 
 /** The web page at `/` and the two endpoints only it needs (previews, sample images). */

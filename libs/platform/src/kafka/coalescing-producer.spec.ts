@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { testBrokers } from '../../../../tools/testing/test-kafka.js';
+import { testBrokers } from '#testing/test-kafka';
 import { coalescingProducer } from './coalescing-producer.js';
 
 describe('coalescingProducer on the real broker', () => {

@@ -4,7 +4,7 @@ import type {
   EpochMetrics,
   TestMetrics,
   TrainingParameters,
-} from './training-job.js';
+} from '../training-job.js';
 
 /** What a worker trains on, with the folder already checked to lie inside the data root. */
 export type WorkerDataset =

@@ -20,7 +20,7 @@ import {
   toTargetTensor,
 } from '#fmnist/tensorflow';
 import { EarlyStopping } from './early-stopping.js';
-import type { TestMetrics } from './training-job.js';
+import type { TestMetrics } from '../training-job.js';
 import { loadTrainingData } from './training-data.js';
 import type { WorkerMessage, WorkerTask } from './worker-protocol.js';
 

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
-import type { JobEvent } from '../src/training-jobs/job-event.js';
+import type { AppProcess } from '../launcher/app-process.js';
+import { startTestApp } from './test-apps.js';
+import type { JobEvent } from '../../apps/trainer/src/training-jobs/job-event.js';
 import type {
   JobState,
   TrainingJob,
-} from '../src/training-jobs/training-job.js';
+} from '../../apps/trainer/src/training-jobs/training-job.js';
 
 export interface TrainerFolders {
   dataDir: string;
