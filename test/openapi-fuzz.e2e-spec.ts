@@ -14,10 +14,7 @@ import {
 } from '#testing/trainer-test-kit';
 import type { TrainingJob } from '../apps/trainer/src/training-jobs/training-job.js';
 import type { AppProcess } from '../tools/launcher/app-process.js';
-import {
-  officialTestImages,
-  photoLikeJpeg,
-} from '#testing/fixture-images';
+import { officialTestImages, photoLikeJpeg } from '#testing/fixture-images';
 import {
   fuzzOperations,
   type FuzzResponse,

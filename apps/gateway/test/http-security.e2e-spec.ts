@@ -6,10 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { encodePng } from '#fmnist';
 import type { AppProcess } from '../../../tools/launcher/app-process.js';
-import {
-  browserUnavailable,
-  launchBrowser,
-} from '#testing/browser';
+import { browserUnavailable, launchBrowser } from '#testing/browser';
 import { officialTestImages } from '#testing/fixture-images';
 import { startTestApp } from '#testing/test-apps';
 

@@ -13,10 +13,7 @@ import {
   launchBrowser,
   screenshot,
 } from '#testing/browser';
-import {
-  officialTestImages,
-  type TestImage,
-} from '#testing/fixture-images';
+import { officialTestImages, type TestImage } from '#testing/fixture-images';
 import { startTestApp } from '#testing/test-apps';
 import {
   connectRegistry,

@@ -3,7 +3,10 @@ import { before, describe, it } from 'node:test';
 import type * as tf from '@tensorflow/tfjs-node';
 import { argMaxRows, evaluate } from '../src/model/evaluation.js';
 import { loadFashionMnist } from '../src/dataset/idx.js';
-import { IMAGE_PIXELS, type LabelledImages } from '../src/image/image-format.js';
+import {
+  IMAGE_PIXELS,
+  type LabelledImages,
+} from '../src/image/image-format.js';
 import {
   type SerializedModel,
   deserializeModel,
