@@ -5,7 +5,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { KafkaAdminModule } from '../kafka/kafka-admin.module.js';
+import { KafkaAdminModule } from '../kafka/admin/kafka-admin.module.js';
 import { HealthController } from './health.controller.js';
 import { KafkaHealthIndicator } from './kafka.health.js';
 import {

@@ -13,9 +13,9 @@ import {
   ReplaySubject,
   type Observable,
 } from 'rxjs';
-import { withTimeout } from '../async/with-timeout.js';
-import type { PlatformEnvironment } from '../config/kafka.environment.js';
-import { kafkaClientConfig } from './kafka-client.config.js';
+import { withTimeout } from '../../async/with-timeout.js';
+import type { PlatformEnvironment } from '../../config/kafka.environment.js';
+import { kafkaClientConfig } from '../kafka-client.config.js';
 import { KafkaUnreachableError } from './kafka-unreachable.error.js';
 
 type Unreachable = { readonly reachable: false; readonly reason: string };

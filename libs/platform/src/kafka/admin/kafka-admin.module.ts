@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { KafkaAdminService } from './kafka-admin.service.js';
-import { KafkaLiveness } from './kafka-liveness.service.js';
+import { KafkaLiveness } from '../liveness/kafka-liveness.service.js';
 
 @Module({
   providers: [KafkaAdminService, KafkaLiveness],

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { withCoalescingProducers } from './coalescing-producer.js';
+import { withCoalescingProducers } from '../producer/coalescing-producer.js';
 import { RestartingServerKafka } from './restarting-server-kafka.js';
 
 /**

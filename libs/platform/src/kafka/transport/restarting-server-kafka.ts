@@ -1,5 +1,5 @@
 import { ServerKafka } from '@nestjs/microservices';
-import { restartAfterFatalCrash } from './restart-after-fatal-crash.js';
+import { restartAfterFatalCrash } from '../consumer/restart-after-fatal-crash.js';
 
 /**
  * Nest's Kafka microservice transport, whose consumer is started again after a crash kafkajs

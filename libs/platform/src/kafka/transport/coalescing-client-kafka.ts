@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { withCoalescingProducers } from './coalescing-producer.js';
+import { withCoalescingProducers } from '../producer/coalescing-producer.js';
 import { RestartingClientKafka } from './restarting-client-kafka.js';
 
 /** The restarting Kafka client, its requests sent in the same moment sharing a produce request. */

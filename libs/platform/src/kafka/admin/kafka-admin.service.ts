@@ -2,9 +2,9 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Kafka, type Admin } from 'kafkajs';
 import { TOPIC_SPECS } from '#fmnist';
-import type { PlatformEnvironment } from '../config/kafka.environment.js';
+import type { PlatformEnvironment } from '../../config/kafka.environment.js';
 import { ensureTopics, type TopicsReport } from './ensure-topics.js';
-import { kafkaClientConfig } from './kafka-client.config.js';
+import { kafkaClientConfig } from '../kafka-client.config.js';
 
 /** One admin connection per app, for topic set-up and consumer lag. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { ClientKafka } from '@nestjs/microservices';
-import { restartAfterFatalCrash } from './restart-after-fatal-crash.js';
+import { restartAfterFatalCrash } from '../consumer/restart-after-fatal-crash.js';
 
 /**
  * Nest's Kafka client, whose reply consumer is started again after a crash kafkajs does not
