@@ -16,8 +16,6 @@ export * from './kafka/kafka-client.config.js';
 export * from './kafka/liveness/kafka-liveness.service.js';
 export * from './kafka/liveness/kafka-unreachable.error.js';
 export * from './kafka/consumer/restart-after-fatal-crash.js';
-export * from './kafka/transport/restarting-client-kafka.js';
-export * from './kafka/transport/restarting-server-kafka.js';
 export * from './logging/logging.module.js';
 export * from './logging/request-id.js';
 export * from './metrics/metrics.module.js';

@@ -47,3 +47,32 @@ export function restartAfterFatalCrash(
     removeListener();
   };
 }
+
+/**
+ * restartAfterFatalCrash for a Nest Kafka transport, whose consumer is created anew on every
+ * connect: `watch` follows the newest consumer, `stop` ends the restarts when the transport is
+ * closed on purpose. Without it, a client's reply consumer that crashed for good leaves every
+ * later request waiting for a reply nobody reads, and a server keeps running but serves nothing.
+ */
+export class TransportCrashRestarts {
+  private stopCurrent?: () => void;
+
+  constructor(private readonly logger: Logger) {}
+
+  watch(
+    consumer: Consumer | null | undefined,
+    restart: (consumer: Consumer) => Promise<void>,
+  ): void {
+    if (!consumer) return;
+    this.stopCurrent?.();
+    this.stopCurrent = restartAfterFatalCrash(
+      consumer,
+      () => restart(consumer),
+      this.logger,
+    );
+  }
+
+  stop(): void {
+    this.stopCurrent?.();
+  }
+}
