@@ -13,6 +13,7 @@ export * from './kafka/admin/ensure-topics.js';
 export * from './kafka/admin/kafka-admin.module.js';
 export * from './kafka/admin/kafka-admin.service.js';
 export * from './kafka/kafka-client.config.js';
+export * from './kafka/liveness/kafka-liveness.module.js';
 export * from './kafka/liveness/kafka-liveness.service.js';
 export * from './kafka/liveness/kafka-unreachable.error.js';
 export * from './kafka/consumer/restart-after-fatal-crash.js';

@@ -10,18 +10,11 @@ export const Topics = {
   imagesDeadLetter: 'fashion-images.dlq',
 } as const;
 
-export type TopicName = (typeof Topics)[keyof typeof Topics];
-
-export interface TopicSpec {
-  readonly topic: TopicName;
-  readonly numPartitions: number;
-  readonly configEntries?: readonly { name: string; value: string }[];
-}
-
 /** Partition count of `fashion-images`: the unit of parallelism across classifier replicas. */
 export const IMAGE_PARTITIONS = 4;
 
-export const TOPIC_SPECS: readonly TopicSpec[] = [
+/** How each topic is laid out when created (the shape of platform's `TopicSpec`). */
+export const TOPIC_SPECS = [
   { topic: Topics.images, numPartitions: IMAGE_PARTITIONS },
   // One partition per gateway replica at most; four leaves room to scale the gateway out.
   { topic: Topics.imagesReply, numPartitions: 4 },
@@ -42,4 +35,4 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
       { name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) },
     ],
   },
-];
+] as const;

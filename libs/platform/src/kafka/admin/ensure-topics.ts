@@ -1,5 +1,11 @@
 import kafkajs, { type Admin } from 'kafkajs';
-import type { TopicSpec } from '#fmnist';
+
+/** How a topic is laid out when created. */
+export interface TopicSpec {
+  readonly topic: string;
+  readonly numPartitions: number;
+  readonly configEntries?: readonly { name: string; value: string }[];
+}
 
 export interface TopicsReport {
   created: string[];

@@ -1,12 +1,10 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Kafka, type Admin } from 'kafkajs';
-import { TOPIC_SPECS } from '#fmnist';
 import type { PlatformEnvironment } from '../../config/kafka.environment.js';
-import { ensureTopics, type TopicsReport } from './ensure-topics.js';
 import { kafkaClientConfig } from '../kafka-client.config.js';
 
-/** One admin connection per app, for topic set-up and consumer lag. */
+/** One admin connection per app, for consumer lag. */
 @Injectable()
 export class KafkaAdminService implements OnModuleDestroy {
   private readonly admin: Admin;
@@ -42,11 +40,6 @@ export class KafkaAdminService implements OnModuleDestroy {
       const from = offset < 0 ? Number(low) : offset;
       return { partition, lag: Math.max(0, Number(high) - from) };
     });
-  }
-
-  async ensureTopics(): Promise<TopicsReport> {
-    await this.connected();
-    return ensureTopics(this.admin, TOPIC_SPECS);
   }
 
   async onModuleDestroy(): Promise<void> {
