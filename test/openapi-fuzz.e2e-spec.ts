@@ -13,7 +13,6 @@ import {
   type TrainerFolders,
 } from '#testing/trainer-test-kit';
 import type { TrainingJob } from '../apps/trainer/src/training-jobs/training-job.js';
-import type { AppProcess } from '../tools/launcher/app-process.js';
 import { officialTestImages, photoLikeJpeg } from '#testing/fixture-images';
 import {
   fuzzOperations,
@@ -26,7 +25,7 @@ import {
   type Operation,
   type SampleFile,
 } from '#testing/openapi-fuzz/request-arbitraries';
-import { startTestApp } from '#testing/test-apps';
+import { startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,

@@ -15,9 +15,8 @@ import {
 } from '#fmnist';
 import type { ModelRegistry } from '#model-registry';
 import { withTimeout } from '#platform';
-import type { AppProcess } from '../../../tools/launcher/app-process.js';
 import { officialTestImages } from '#testing/fixture-images';
-import { postImage, startTestApp } from '#testing/test-apps';
+import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import { testBrokers } from '#testing/test-kafka';
 import {
   connectRegistry,

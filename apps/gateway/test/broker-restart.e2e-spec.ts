@@ -8,10 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodePng } from '#fmnist';
 import { createTopics } from '../../../tools/kafka/create-topics.js';
 import { EmbeddedKafka } from '../../../tools/kafka/embedded-kafka.js';
-import type { AppProcess } from '../../../tools/launcher/app-process.js';
 import { officialTestImages } from '#testing/fixture-images';
 import { freePortPair } from '#testing/free-port';
-import { postImage, startTestApp } from '#testing/test-apps';
+import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,

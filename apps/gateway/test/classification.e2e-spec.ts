@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-node';
 import { encodePng, LABELS, preprocessImage } from '#fmnist';
 import { deserializeModel, toInputTensor } from '#fmnist/tensorflow';
-import type { AppProcess } from '../../../tools/launcher/app-process.js';
+import type { AppProcess } from '#testing/test-apps';
 import {
   startClassificationStack,
   type ClassificationStack,

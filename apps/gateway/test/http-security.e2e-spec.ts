@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { encodePng } from '#fmnist';
-import type { AppProcess } from '../../../tools/launcher/app-process.js';
 import { browserUnavailable, launchBrowser } from '#testing/browser';
 import { officialTestImages } from '#testing/fixture-images';
-import { startTestApp } from '#testing/test-apps';
+import { startTestApp, type AppProcess } from '#testing/test-apps';
 
 const ALLOWED_ORIGIN = 'https://shop.example';
 const FOREIGN_ORIGIN = 'https://elsewhere.example';

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { encodePng } from '#fmnist';
-import type { AppProcess } from '../../../tools/launcher/app-process.js';
 import { officialTestImages } from '#testing/fixture-images';
-import { postImage, startTestApp } from '#testing/test-apps';
+import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import { testBrokers } from '#testing/test-kafka';
 
 const TIMEOUT_MS = 1500;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AppProcess } from '../../../tools/launcher/app-process.js';
-import { startTestApp } from '#testing/test-apps';
+import { startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   startTrainer,
   trainerFolders,

@@ -7,14 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { encodePng, LABELS } from '#fmnist';
 import type { ModelRegistry } from '#model-registry';
-import type { AppProcess } from '../../../tools/launcher/app-process.js';
 import {
   browserUnavailable,
   launchBrowser,
   screenshot,
 } from '#testing/browser';
 import { officialTestImages, type TestImage } from '#testing/fixture-images';
-import { startTestApp } from '#testing/test-apps';
+import { startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AppProcess } from '../../../tools/launcher/app-process.js';
+import type { AppProcess } from '#testing/test-apps';
 import {
   request,
   startTrainer,

@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePng, type ModelRef } from '#fmnist';
 import type { ModelRegistry } from '#model-registry';
-import type { AppProcess } from '../../../tools/launcher/app-process.js';
 import { officialTestImages } from '#testing/fixture-images';
-import { postImage, startTestApp } from '#testing/test-apps';
+import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,

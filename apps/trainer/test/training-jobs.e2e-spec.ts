@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-node';
 import { encodePng, LABELS, NUM_CLASSES } from '#fmnist';
-import type { AppProcess } from '../../../tools/launcher/app-process.js';
 import { officialTestImages } from '#testing/fixture-images';
-import { startTestApp } from '#testing/test-apps';
+import { startTestApp, type AppProcess } from '#testing/test-apps';
 import type { TrainingJob } from '../src/training-jobs/training-job.js';
 import {
   allStarted,
