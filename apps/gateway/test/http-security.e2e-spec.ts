@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { encodePng } from '#fmnist';
-import { browserUnavailable, launchBrowser } from '#testing/browser';
+import { launchBrowser } from '#testing/browser';
 import { officialTestImages } from '#testing/fixture-images';
 import { startTestApp, type AppProcess } from '#testing/test-apps';
 
@@ -70,56 +70,52 @@ describe('the gateway over HTTP: headers, CORS, rate limit, error bodies', () =>
       }
     });
 
-    it(
-      'let the page and Swagger UI work in Chromium without a policy violation',
-      { skip: browserUnavailable() },
-      async () => {
-        const browser: Browser = await launchBrowser();
-        try {
-          const page = await browser.newPage();
-          page.setDefaultTimeout(20_000);
-          const violations: string[] = [];
-          page.on('console', (message) => {
-            if (/Content Security Policy/i.test(message.text()))
-              violations.push(message.text());
-          });
-          // A function, not a string: the page's policy forbids evaluating strings.
-          const loaded = (selector: string) =>
-            page.waitForFunction(
-              (images) =>
-                Array.from(
-                  (
-                    globalThis as unknown as PageImages
-                  ).document.querySelectorAll(images),
-                ).some((image) => image.complete && image.naturalWidth > 0),
-              selector,
-            );
+    it('let the page and Swagger UI work in Chromium without a policy violation', async () => {
+      const browser: Browser = await launchBrowser();
+      try {
+        const page = await browser.newPage();
+        page.setDefaultTimeout(20_000);
+        const violations: string[] = [];
+        page.on('console', (message) => {
+          if (/Content Security Policy/i.test(message.text()))
+            violations.push(message.text());
+        });
+        // A function, not a string: the page's policy forbids evaluating strings.
+        const loaded = (selector: string) =>
+          page.waitForFunction(
+            (images) =>
+              Array.from(
+                (globalThis as unknown as PageImages).document.querySelectorAll(
+                  images,
+                ),
+              ).some((image) => image.complete && image.naturalWidth > 0),
+            selector,
+          );
 
-          await page.goto(plain.url);
-          // Sample images are data: URLs; an upload is shown through a blob: URL.
-          await page.click('#samples-button');
-          await loaded('#sample-list img');
-          const [image] = await officialTestImages(1);
-          await page.setInputFiles('#file-input', {
-            name: 'item.png',
-            mimeType: 'image/png',
-            buffer: await encodePng(image.pixels),
-          });
-          await loaded('#results img.thumb');
+        await page.goto(plain.url);
+        // Sample images are data: URLs; an upload is shown through a blob: URL.
+        await page.click('#samples-button');
+        await loaded('#sample-list img');
+        const [image] = await officialTestImages(1);
+        await page.setInputFiles('#file-input', {
+          name: 'item.png',
+          mimeType: 'image/png',
+          buffer: await encodePng(image.pixels),
+        });
+        await loaded('#results img.thumb');
 
-          await page.goto(`${plain.url}/docs`);
-          await page
-            .locator('.swagger-ui .info .title', { hasText: 'Fashion gateway' })
-            .waitFor();
-          await page.locator('.opblock-summary').first().click();
-          await page.locator('.opblock-body').first().waitFor();
+        await page.goto(`${plain.url}/docs`);
+        await page
+          .locator('.swagger-ui .info .title', { hasText: 'Fashion gateway' })
+          .waitFor();
+        await page.locator('.opblock-summary').first().click();
+        await page.locator('.opblock-body').first().waitFor();
 
-          assert.deepEqual(violations, []);
-        } finally {
-          await browser.close();
-        }
-      },
-    );
+        assert.deepEqual(violations, []);
+      } finally {
+        await browser.close();
+      }
+    });
   });
 
   describe('CORS', () => {
