@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { ModelMetrics } from '#fmnist';
 
 class ModelClassMetricsDto {
   @ApiProperty({ example: 0.97 })
@@ -11,7 +12,7 @@ class ModelClassMetricsDto {
   f1?: number;
 }
 
-class ModelMetricsDto {
+class ModelMetricsDto implements ModelMetrics {
   @ApiProperty({
     example: 0.9231,
     description: 'Accuracy on the evaluation set',

@@ -20,6 +20,43 @@ export interface Evaluation {
   readonly confusion: readonly (readonly number[])[];
 }
 
+/**
+ * The test-set metrics of a trained model, the one declaration of them: the trainer's job
+ * result and its DTO implement it, and a model record's `metrics` (ModelMetricsSchema, which
+ * also reads older records lacking some fields) accepts it.
+ */
+export interface TestSetMetrics {
+  accuracy: number;
+  /** Mean cross-entropy. */
+  loss?: number;
+  /** In label order, each class by its slug. */
+  perClass: { label: string; precision: number; recall: number; f1: number }[];
+  /** `confusionMatrix[actual][predicted]`, in label order. */
+  confusionMatrix: number[][];
+  /** Which data the model was tested on, e.g. `fmnist:test`. */
+  evaluatedOn: string;
+}
+
+/** `evaluation` as the test-set metrics of a model tested on `evaluatedOn`. */
+export function testSetMetrics(
+  evaluation: Evaluation,
+  evaluatedOn: string,
+  loss?: number,
+): TestSetMetrics {
+  return {
+    accuracy: evaluation.accuracy,
+    loss,
+    perClass: evaluation.perClass.map((entry) => ({
+      label: entry.slug,
+      precision: entry.precision,
+      recall: entry.recall,
+      f1: entry.f1,
+    })),
+    confusionMatrix: evaluation.confusion.map((row) => [...row]),
+    evaluatedOn,
+  };
+}
+
 /** The most probable class of each row of `probabilities` (rows of 10, one per item). */
 export function argMaxRows(probabilities: ArrayLike<number>): Uint8Array {
   const count = Math.floor(probabilities.length / NUM_CLASSES);

@@ -7,10 +7,11 @@ import {
   argMaxRows,
   evaluate,
   isArchitectureName,
-  LABELS,
   ModelArtifactsSchema,
   NUM_CLASSES,
+  testSetMetrics,
   type LabelledImages,
+  type TestSetMetrics,
 } from '#fmnist';
 import {
   buildModel,
@@ -20,7 +21,6 @@ import {
   toTargetTensor,
 } from '#fmnist/tensorflow';
 import { EarlyStopping } from './early-stopping.js';
-import type { TestMetrics } from '../training-job.js';
 import { loadTrainingData } from './training-data.js';
 import type { WorkerMessage, WorkerTask } from './worker-protocol.js';
 
@@ -150,7 +150,7 @@ async function test(
   model: tf.LayersModel,
   test: LabelledImages,
   evaluatedOn: string,
-): Promise<TestMetrics> {
+): Promise<TestSetMetrics> {
   const probabilities = await predictProbabilities(
     model,
     test.images,
@@ -162,18 +162,7 @@ async function test(
     const p = probabilities[i * NUM_CLASSES + test.labels[i]];
     crossEntropy -= Math.log(Math.max(p, 1e-7));
   }
-  return {
-    accuracy: evaluation.accuracy,
-    loss: crossEntropy / test.count,
-    perClass: evaluation.perClass.map((entry) => ({
-      label: LABELS[entry.index].slug,
-      precision: entry.precision,
-      recall: entry.recall,
-      f1: entry.f1,
-    })),
-    confusionMatrix: evaluation.confusion.map((row) => [...row]),
-    evaluatedOn,
-  };
+  return testSetMetrics(evaluation, evaluatedOn, crossEntropy / test.count);
 }
 
 // Nobody is left to take the result once the trainer is gone, however it ended (SIGKILL too: the

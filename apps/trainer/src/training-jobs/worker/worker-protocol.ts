@@ -1,8 +1,7 @@
-import type { ModelArtifacts } from '#fmnist';
+import type { ModelArtifacts, TestSetMetrics } from '#fmnist';
 import type {
   BatchProgress,
   EpochMetrics,
-  TestMetrics,
   TrainingParameters,
 } from '../training-job.js';
 
@@ -35,7 +34,7 @@ export type WorkerMessage =
   | {
       type: 'done';
       artifacts: ModelArtifacts;
-      metrics: TestMetrics;
+      metrics: TestSetMetrics;
       stoppedEarly: boolean;
       trainMs: number;
       evaluateMs: number;
