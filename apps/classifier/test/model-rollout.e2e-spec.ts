@@ -108,19 +108,21 @@ describe('a running classifier follows the model registry', () => {
       testModelRecord({ name: modelName, version: 2 }, artifacts),
     );
     let promotedAt = Infinity;
+    const answers: Answer[] = [];
     const stream = (async () => {
-      const answers: Answer[] = [];
       let afterPromotion = 0;
       while (afterPromotion < 20 && answers.length < 500) {
         answers.push(await classify());
         if (Date.now() > promotedAt) afterPromotion++;
       }
-      return answers;
     })();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Promoted once requests are flowing, not after some time that may or may not see them flow.
+    while (answers.length < 3) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await registry.promote({ name: modelName, version: 2 });
     promotedAt = Date.now();
-    const answers = await stream;
+    await stream;
     const failed = answers.filter((answer) => answer.status !== 200);
     assert.deepEqual(failed, [], 'requests failed during the swap');
     const after = await untilServing(2);

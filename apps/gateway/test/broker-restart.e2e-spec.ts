@@ -158,7 +158,18 @@ describe('a broker restart during a stream of classifications', () => {
 
   it('answers 503 at once while the broker is down and classifies again after its restart', async (t) => {
     const senders = Array.from({ length: SENDERS }, sender);
-    await sleep(3000);
+    // The outage starts once every sender has been answered a few times, whatever that takes.
+    const flowingBy = Date.now() + 30_000;
+    while (
+      outcomes.filter((outcome) => outcome.status === 200).length <
+      3 * SENDERS
+    ) {
+      assert.ok(
+        Date.now() < flowingBy,
+        'no stream of answers before the outage',
+      );
+      await sleep(100);
+    }
 
     phase = 'stopping';
     await broker?.stop();
