@@ -1,7 +1,7 @@
 import { ClientKafka } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
-import { TransportCrashRestarts } from '../consumer/restart-after-fatal-crash.js';
-import { withCoalescingProducers } from '../producer/coalescing-producer.js';
+import { TransportCrashRestarts } from './consumer/restart-after-fatal-crash.js';
+import { withCoalescingProducers } from './producer/coalescing-producer.js';
 
 /**
  * Nest's Kafka client, its requests sent in the same moment sharing a produce request, and its

@@ -1,7 +1,7 @@
 import { ServerKafka } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { TransportCrashRestarts } from '../consumer/restart-after-fatal-crash.js';
-import { withCoalescingProducers } from '../producer/coalescing-producer.js';
+import { TransportCrashRestarts } from './consumer/restart-after-fatal-crash.js';
+import { withCoalescingProducers } from './producer/coalescing-producer.js';
 
 /**
  * Nest's Kafka microservice transport, its consumer started again after a crash kafkajs does
