@@ -20,8 +20,8 @@ import type { SampleDto } from './dto/sample.dto.js';
  * so a gateway whose page nobody opens never pays for it.
  */
 @Injectable()
-export class TestSplitSamples {
-  private readonly logger = new Logger(TestSplitSamples.name);
+export class SampleImagesService {
+  private readonly logger = new Logger(SampleImagesService.name);
   private readonly dir: string;
   private split?: Promise<LabelledImages>;
 
