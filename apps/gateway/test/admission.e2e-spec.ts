@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { AppProcess } from '../../../tools/platform/app-process.js';
+import { metric } from '../../../tools/testing/metrics.js';
 import { startTestApp } from '../../../tools/testing/test-apps.js';
+import { waitFor } from '../../../tools/testing/wait-for.js';
 
 const MAX_BYTES_IN_FLIGHT = 64 * 1024;
 
@@ -49,12 +51,6 @@ function startUpload(
   return { request, answer };
 }
 
-async function sample(gateway: AppProcess, line: string): Promise<number> {
-  const text = await (await fetch(`${gateway.url}/metrics`)).text();
-  const found = text.split('\n').find((entry) => entry.startsWith(line));
-  return found ? Number(found.split(' ').at(-1)) : 0;
-}
-
 describe('admission control of the image endpoints', () => {
   let gateway: AppProcess;
 
@@ -71,7 +67,7 @@ describe('admission control of the image endpoints', () => {
     holding.request.write('\x89PNG');
     await waitFor(
       async () =>
-        (await sample(gateway, 'gateway_admitted_requests_in_flight{')) === 1,
+        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 1,
     );
 
     for (const path of ['/v1/classifications', '/v1/previews']) {
@@ -86,7 +82,9 @@ describe('admission control of the image endpoints', () => {
       );
     }
     assert.equal(
-      await sample(gateway, 'gateway_refused_requests_total{reason="requests"'),
+      await metric(gateway, 'gateway_refused_requests_total', {
+        reason: 'requests',
+      }),
       2,
     );
 
@@ -94,7 +92,7 @@ describe('admission control of the image endpoints', () => {
     await holding.answer.catch(() => undefined);
     await waitFor(
       async () =>
-        (await sample(gateway, 'gateway_admitted_requests_in_flight{')) === 0,
+        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 0,
     );
     const next = await fetch(`${gateway.url}/v1/classifications`, {
       method: 'POST',
@@ -126,11 +124,3 @@ describe('admission control of the image endpoints', () => {
     assert.equal(response.status, 404);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

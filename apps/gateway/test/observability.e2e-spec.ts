@@ -5,6 +5,7 @@ import { encodePng } from '#fmnist';
 import type { ModelRegistry } from '#platform';
 import type { AppProcess } from '../../../tools/platform/app-process.js';
 import { officialTestImages } from '../../../tools/testing/fixture-images.js';
+import { sample } from '../../../tools/testing/metrics.js';
 import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
 import {
   connectRegistry,
@@ -13,25 +14,6 @@ import {
 } from '../../../tools/testing/test-model.js';
 
 const CLASSIFICATIONS = 12;
-
-/** The value of a Prometheus sample, summed over the series that carry all `labels`. */
-function sample(
-  exposition: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number {
-  return exposition
-    .split('\n')
-    .filter(
-      (line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `),
-    )
-    .filter((line) =>
-      Object.entries(labels).every(([key, value]) =>
-        line.includes(`${key}="${value}"`),
-      ),
-    )
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
 
 describe('what operators see of a classification', () => {
   let registry: ModelRegistry;
