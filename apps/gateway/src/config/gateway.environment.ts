@@ -19,7 +19,7 @@ export class GatewayEnvironment extends HttpEnvironment {
    */
   @IsInt({ message: 'MAX_REQUESTS_IN_FLIGHT must be an integer' })
   @Min(1, { message: 'MAX_REQUESTS_IN_FLIGHT must be at least 1' })
-  MAX_REQUESTS_IN_FLIGHT: number = 32 * availableParallelism();
+  MAX_REQUESTS_IN_FLIGHT: number = 64 * availableParallelism();
 
   /**
    * Upload bytes held at once by the requests in flight (by their Content-Length); a request
