@@ -118,6 +118,12 @@ describe('docker-compose.yml', () => {
     });
   }
 
+  it('limits each client of the published gateway, a limit off by default', async () => {
+    const { gateway } = await compose();
+    assert.equal(new GatewayEnvironment().CLASSIFY_RATE_LIMIT, 0);
+    assert.ok(Number(gateway.environment?.CLASSIFY_RATE_LIMIT) > 0);
+  });
+
   it('runs several classifier replicas in one consumer group', async () => {
     const { classifier } = await compose();
     assert.ok((classifier.deploy?.replicas ?? 1) >= 2);

@@ -18,11 +18,6 @@ async function bootstrap(): Promise<void> {
     version: '1',
   });
   const config = app.get(ConfigService<GatewayEnvironment, true>);
-  // Raw uploads (`curl --data-binary @shirt.png -H 'Content-Type: image/png'`).
-  app.useBodyParser('raw', {
-    type: 'image/*',
-    limit: config.get('MAX_UPLOAD_BYTES', { infer: true }),
-  });
   await app.listen(
     config.get('GATEWAY_PORT', { infer: true }),
     config.get('HTTP_HOST', { infer: true }),

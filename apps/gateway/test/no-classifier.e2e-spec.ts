@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { encodePng } from '#fmnist';
 import { officialTestImages } from '#testing/fixture-images';
@@ -39,5 +40,33 @@ describe('the gateway with no classifier running', () => {
     assert.match(body.message, /no classifier answered within 1500 ms/);
     assert.ok(elapsed >= TIMEOUT_MS, `answered after ${elapsed} ms`);
     assert.ok(elapsed < TIMEOUT_MS * 3, `answered only after ${elapsed} ms`);
+  });
+
+  it('counts the timeout from the arrival of the request, not from the end of its upload', async () => {
+    const uploadMs = 1000;
+    const started = performance.now();
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(`${gateway.url}/v1/classifications`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'image/png',
+          'content-length': String(png.length),
+        },
+      });
+      request.once('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.once('error', reject);
+      request.write(png.subarray(0, 8));
+      setTimeout(() => request.end(png.subarray(8)), uploadMs);
+    });
+    const elapsed = performance.now() - started;
+    assert.equal(status, 504);
+    assert.ok(elapsed >= TIMEOUT_MS, `answered after ${elapsed} ms`);
+    assert.ok(
+      elapsed < TIMEOUT_MS + uploadMs / 2,
+      `answered ${elapsed} ms after it arrived, past its ${TIMEOUT_MS} ms`,
+    );
   });
 });

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { encodePng } from '#fmnist';
 import type { ModelRegistry } from '#model-registry';
 import { officialTestImages } from '#testing/fixture-images';
+import { sample } from '#testing/metrics';
 import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
@@ -12,25 +13,6 @@ import {
 } from '#testing/test-model';
 
 const CLASSIFICATIONS = 12;
-
-/** The value of a Prometheus sample, summed over the series that carry all `labels`. */
-function sample(
-  exposition: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number {
-  return exposition
-    .split('\n')
-    .filter(
-      (line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `),
-    )
-    .filter((line) =>
-      Object.entries(labels).every(([key, value]) =>
-        line.includes(`${key}="${value}"`),
-      ),
-    )
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
 
 describe('what operators see of a classification', () => {
   let registry: ModelRegistry;

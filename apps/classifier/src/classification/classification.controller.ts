@@ -40,6 +40,8 @@ export class ClassificationController {
     private readonly requests: Counter<string>,
     @InjectMetric(ClassifierMetrics.images)
     private readonly images: Counter<string>,
+    @InjectMetric(ClassifierMetrics.expired)
+    private readonly expired: Counter<string>,
   ) {}
 
   /**
@@ -67,12 +69,16 @@ export class ClassificationController {
       });
     }
 
-    const { requestId, images, model, sentAt } = request.data;
+    const { requestId, images, model, sentAt, deadline } = request.data;
+    if (deadline !== undefined && deadline < receivedAt) {
+      return this.expire(context, requestId, 'received');
+    }
     try {
       const loaded = await this.models.resolve(model);
       const inference = await this.inference.classify(
         loaded,
         images.map(decodeImage),
+        deadline,
       );
       for (const probabilities of inference.probabilities) {
         const best = probabilities.indexOf(Math.max(...probabilities));
@@ -103,6 +109,12 @@ export class ClassificationController {
         classifier: classifierId,
       };
     } catch (error) {
+      if (
+        error instanceof ClassificationFailure &&
+        error.code === ClassificationErrorCode.deadlineExceeded
+      ) {
+        return this.expire(context, requestId, 'batched');
+      }
       if (error instanceof ClassificationFailure) {
         this.requests.inc({ outcome: 'refused' });
         this.logger.info({ requestId, code: error.code }, error.message);
@@ -119,6 +131,25 @@ export class ClassificationController {
         message: reason,
       });
     }
+  }
+
+  /**
+   * Its caller has already been answered (504): classifying it would only delay the requests
+   * someone still waits for. It is still answered, with an error, in case the gateway's clock is
+   * behind this one's and it is waiting: that costs a small reply, not a model call.
+   */
+  private expire(
+    context: KafkaContext,
+    requestId: string,
+    stage: 'received' | 'batched',
+  ): undefined {
+    this.expired.inc({ stage });
+    this.requests.inc({ outcome: 'expired' });
+    this.logger.debug({ requestId, stage }, 'deadline passed: dropped');
+    return this.refuse(context, {
+      code: ClassificationErrorCode.deadlineExceeded,
+      message: 'the deadline passed before a classifier got to the request',
+    });
   }
 
   private async deadLetter(

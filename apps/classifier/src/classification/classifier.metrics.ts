@@ -6,6 +6,7 @@ import {
 export const ClassifierMetrics = {
   images: 'classifier_images_total',
   requests: 'classifier_requests_total',
+  expired: 'classifier_expired_requests_total',
   batchImages: 'classifier_batch_images',
   inferenceSeconds: 'classifier_inference_seconds',
 } as const;
@@ -18,8 +19,13 @@ export const classifierMetricProviders = [
   }),
   makeCounterProvider({
     name: ClassifierMetrics.requests,
-    help: 'Requests consumed from fashion-images, by outcome (answered, refused, dead_lettered)',
+    help: 'Requests consumed from fashion-images, by outcome (answered, refused, expired, dead_lettered)',
     labelNames: ['outcome'],
+  }),
+  makeCounterProvider({
+    name: ClassifierMetrics.expired,
+    help: 'Requests dropped because their deadline had passed, by where it was found (received, batched)',
+    labelNames: ['stage'],
   }),
   makeHistogramProvider({
     name: ClassifierMetrics.batchImages,

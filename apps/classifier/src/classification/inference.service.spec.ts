@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-node';
 import { Histogram } from 'prom-client';
-import { IMAGE_PIXELS } from '#fmnist';
+import { ClassificationErrorCode, IMAGE_PIXELS } from '#fmnist';
 import { buildModel, toInputTensor } from '#fmnist/tensorflow';
 import type { LoadedModel } from '../models/model-store.service.js';
+import { ClassificationFailure } from './classification-failure.js';
 import { InferenceService } from './inference.service.js';
 
 function randomImage(seed: number): Uint8Array {
@@ -60,6 +61,21 @@ describe('InferenceService', () => {
     );
     assert.ok(results.every((result) => result.batchImages === 16));
     assert.ok(results.every((result) => result.probabilities.length === 2));
+  });
+
+  it('drops the requests whose deadline has passed before the model call, and batches the others', async () => {
+    const [first, late, last] = await Promise.allSettled([
+      service.classify(loaded, [randomImage(1)], Date.now() + 60_000),
+      service.classify(loaded, [randomImage(2)], Date.now() - 1),
+      service.classify(loaded, [randomImage(3)]),
+    ]);
+    assert.equal(late.status, 'rejected');
+    assert.ok(late.reason instanceof ClassificationFailure);
+    assert.equal(late.reason.code, ClassificationErrorCode.deadlineExceeded);
+    for (const outcome of [first, last]) {
+      assert.equal(outcome.status, 'fulfilled');
+      assert.equal(outcome.value.batchImages, 2);
+    }
   });
 
   it('leaves no tensor behind, however many requests it serves', async () => {

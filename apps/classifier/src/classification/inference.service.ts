@@ -2,9 +2,14 @@ import { Injectable } from '@nestjs/common';
 import * as tf from '@tensorflow/tfjs-node';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
-import { IMAGE_PIXELS, MAX_IMAGES_PER_REQUEST } from '#fmnist';
+import {
+  ClassificationErrorCode,
+  IMAGE_PIXELS,
+  MAX_IMAGES_PER_REQUEST,
+} from '#fmnist';
 import { toInputTensor } from '#fmnist/tensorflow';
 import type { LoadedModel } from '../models/model-store.service.js';
+import { ClassificationFailure } from './classification-failure.js';
 import { ClassifierMetrics } from './classifier.metrics.js';
 
 export interface Inference {
@@ -17,6 +22,8 @@ export interface Inference {
 interface Job {
   model: LoadedModel;
   images: Uint8Array[];
+  /** Epoch ms after which nobody waits for the answer. */
+  deadline?: number;
   resolve: (inference: Inference) => void;
   reject: (error: unknown) => void;
 }
@@ -41,9 +48,14 @@ export class InferenceService {
     private readonly inferenceSeconds: Histogram<string>,
   ) {}
 
-  classify(model: LoadedModel, images: Uint8Array[]): Promise<Inference> {
+  /** Rejects with a DEADLINE_EXCEEDED failure when `deadline` passes before the model call. */
+  classify(
+    model: LoadedModel,
+    images: Uint8Array[],
+    deadline?: number,
+  ): Promise<Inference> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ model, images, resolve, reject });
+      this.queue.push({ model, images, deadline, resolve, reject });
       if (!this.draining) {
         this.draining = true;
         // Requests handed over in the same turn of the event loop join the first batch.
@@ -63,8 +75,13 @@ export class InferenceService {
     }
   }
 
-  /** The first queued job and the following ones for the same model, up to the batch size. */
+  /**
+   * The first queued job and the following ones for the same model, up to the batch size. Jobs
+   * whose deadline has passed while they waited are dropped on the way, so they take no room.
+   */
   private takeBatch(): Job[] {
+    this.dropExpired();
+    if (this.queue.length === 0) return [];
     const model = this.queue[0].model;
     const batch: Job[] = [];
     let images = 0;
@@ -83,7 +100,24 @@ export class InferenceService {
     return batch;
   }
 
+  private dropExpired(): void {
+    const now = Date.now();
+    for (let index = this.queue.length - 1; index >= 0; index--) {
+      const job = this.queue[index];
+      if (job.deadline !== undefined && job.deadline < now) {
+        this.queue.splice(index, 1);
+        job.reject(
+          new ClassificationFailure(
+            ClassificationErrorCode.deadlineExceeded,
+            'the request waited for the model past its deadline',
+          ),
+        );
+      }
+    }
+  }
+
   private async run(batch: Job[]): Promise<void> {
+    if (batch.length === 0) return;
     const count = batch.reduce((sum, job) => sum + job.images.length, 0);
     const pixels = new Uint8Array(count * IMAGE_PIXELS);
     let offset = 0;

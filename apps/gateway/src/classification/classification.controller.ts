@@ -25,6 +25,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { AdmissionControl } from '../admission/admission-control.service.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { ClassificationService } from './classification.service.js';
 import { ClassificationQueryDto } from './dto/classification-query.dto.js';
@@ -38,7 +39,10 @@ const FILE_FIELDS = ['file', 'files'];
 @ApiTags('classifications')
 @Controller('v1/classifications')
 export class ClassificationController {
-  constructor(private readonly classifications: ClassificationService) {}
+  constructor(
+    private readonly classifications: ClassificationService,
+    private readonly admission: AdmissionControl,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -97,7 +101,8 @@ export class ClassificationController {
   })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
-    description: 'No model has been trained yet, or Kafka is unreachable',
+    description:
+      'The gateway is at capacity, or Kafka is unreachable (both with Retry-After), or no model has been trained yet',
   })
   @ApiGatewayTimeoutResponse({
     type: ErrorResponseDto,
@@ -108,16 +113,33 @@ export class ClassificationController {
     @Query() query: ClassificationQueryDto,
     @UploadedFiles() files: Express.Multer.File[] | undefined,
   ): Promise<ClassificationResponseDto> {
-    const uploads = uploadsOf(request, files ?? []);
+    const receivedAt = this.admission.receivedAt(request);
+    const images = await this.classifications.prepare(
+      takeUploads(request, files ?? []),
+      receivedAt,
+    );
     return {
       results: await this.classifications.classify(
-        uploads,
+        images,
         // Set by the logger's genReqId (requestIdOf), which always gives a string.
         request.id as string,
+        receivedAt,
         query.model,
       ),
     };
   }
+}
+
+/**
+ * The request's uploads, taken out of it: the request lives until its answer is sent, and its
+ * uploads' bytes should not live that long, only until each is reduced to 28x28.
+ */
+function takeUploads(request: Request, files: Express.Multer.File[]): Upload[] {
+  const uploads = uploadsOf(request, files);
+  // `files` is multer's `request.files` itself.
+  files.length = 0;
+  request.body = undefined;
+  return uploads;
 }
 
 function uploadsOf(request: Request, files: Express.Multer.File[]): Upload[] {

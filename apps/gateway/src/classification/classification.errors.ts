@@ -16,6 +16,7 @@ import {
   ImageDecodeError,
 } from '#fmnist';
 import { KafkaUnreachableError } from '#platform';
+import { RetryLaterException } from '../admission/retry-later.exception.js';
 
 /** An upload that cannot be decoded, as the 4xx that tells the client why. */
 export function uploadError(
@@ -39,16 +40,21 @@ export function uploadError(
 const RETRY_AFTER_SECONDS = 5;
 
 /**
- * 503 with a Retry-After header (RetryAfterFilter): Kafka is unreachable, nothing was or will be
- * classified for this request. The cause is the operators' business (logs, readiness), so the
- * client is not told broker addresses or client errors.
+ * Kafka is unreachable, nothing was or will be classified for this request. The cause is the
+ * operators' business (logs, readiness), so the client is not told broker addresses or client
+ * errors.
  */
-export class KafkaUnavailableException extends ServiceUnavailableException {
-  readonly retryAfterSeconds = RETRY_AFTER_SECONDS;
-
+export class KafkaUnavailableException extends RetryLaterException {
   constructor() {
-    super('Kafka is not reachable; retry later');
+    super('Kafka is not reachable; retry later', RETRY_AFTER_SECONDS);
   }
+}
+
+/** The request's time ran out: CLASSIFY_TIMEOUT_MS from its arrival. */
+export function deadlineError(timeoutMs: number): GatewayTimeoutException {
+  return new GatewayTimeoutException(
+    `no classifier answered within ${timeoutMs} ms; none may be running, retry later`,
+  );
 }
 
 /** Whatever the Kafka round trip failed with, as an HTTP error a client can act on. */
@@ -60,9 +66,7 @@ export function classificationError(
     return new KafkaUnavailableException();
   }
   if (error instanceof TimeoutError) {
-    return new GatewayTimeoutException(
-      `no classifier answered within ${timeoutMs} ms; none may be running, retry later`,
-    );
+    return deadlineError(timeoutMs);
   }
   const refusal = ClassificationErrorSchema.safeParse(error);
   if (refusal.success) {
@@ -72,6 +76,8 @@ export function classificationError(
         return new ServiceUnavailableException(message);
       case ClassificationErrorCode.unknownModel:
         return new NotFoundException(message);
+      case ClassificationErrorCode.deadlineExceeded:
+        return deadlineError(timeoutMs);
       case ClassificationErrorCode.invalidRequest:
       case ClassificationErrorCode.internal:
         return new BadGatewayException(message);

@@ -1,25 +1,33 @@
-import { Module } from '@nestjs/common';
+import {
+  Module,
+  RequestMethod,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_FILTER } from '@nestjs/core';
-import { ClientsModule, type KafkaOptions } from '@nestjs/microservices';
+import { ClientsModule } from '@nestjs/microservices';
 import { MulterModule } from '@nestjs/platform-express';
+import express from 'express';
 import kafkajs from 'kafkajs';
 import {
   CoalescingClientKafka,
   kafkaClientConfig,
   KafkaLivenessModule,
+  type CoalescingClientKafkaOptions,
 } from '#platform';
+import { AdmissionMiddleware } from '../admission/admission.middleware.js';
+import { AdmissionModule } from '../admission/admission.module.js';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { ClassificationController } from './classification.controller.js';
 import { gatewayMetricProviders } from './classification.metrics.js';
 import { ClassificationService } from './classification.service.js';
 import { CLASSIFIER_CLIENT } from './classifier-client.js';
-import { RetryAfterFilter } from './retry-after.filter.js';
 
 const { Partitioners } = kafkajs;
 
 @Module({
   imports: [
+    AdmissionModule,
     KafkaLivenessModule,
     ClientsModule.registerAsync([
       {
@@ -39,7 +47,10 @@ const { Partitioners } = kafkajs;
               heartbeatInterval: 1_000,
             },
             producer: { createPartitioner: Partitioners.DefaultPartitioner },
-          } satisfies KafkaOptions['options'],
+            maxQueuedSends: config.get('MAX_QUEUED_KAFKA_SENDS', {
+              infer: true,
+            }),
+          } satisfies CoalescingClientKafkaOptions,
         }),
       },
     ]),
@@ -55,10 +66,27 @@ const { Partitioners } = kafkajs;
     }),
   ],
   controllers: [ClassificationController],
-  providers: [
-    ClassificationService,
-    ...gatewayMetricProviders,
-    { provide: APP_FILTER, useClass: RetryAfterFilter },
-  ],
+  providers: [ClassificationService, ...gatewayMetricProviders],
 })
-export class ClassificationModule {}
+export class ClassificationModule implements NestModule {
+  constructor(
+    private readonly config: ConfigService<GatewayEnvironment, true>,
+  ) {}
+
+  /**
+   * Admission first, then the raw image body (`curl --data-binary @shirt.png -H 'Content-Type:
+   * image/png'`), read only on this route and only once admitted; multipart bodies are read by
+   * multer in the controller's interceptors.
+   */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(
+        AdmissionMiddleware,
+        express.raw({
+          type: 'image/*',
+          limit: this.config.get('MAX_UPLOAD_BYTES', { infer: true }),
+        }),
+      )
+      .forRoutes({ path: 'v1/classifications', method: RequestMethod.POST });
+  }
+}

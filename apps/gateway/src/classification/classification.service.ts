@@ -1,4 +1,5 @@
 import {
+  HttpException,
   Inject,
   Injectable,
   Logger,
@@ -20,10 +21,16 @@ import {
   type ClassificationReply,
   type ClassificationRequest,
 } from '#fmnist';
-import { KafkaLiveness, KafkaUnreachableError } from '#platform';
+import {
+  KafkaLiveness,
+  KafkaUnreachableError,
+  ProducerQueueFullError,
+} from '#platform';
+import { AdmissionControl } from '../admission/admission-control.service.js';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import {
   classificationError,
+  deadlineError,
   KafkaUnavailableException,
   uploadError,
 } from './classification.errors.js';
@@ -31,6 +38,12 @@ import { CLASSIFIER_CLIENT } from './classifier-client.js';
 import { GatewayMetrics } from './classification.metrics.js';
 import type { ClassificationResultDto } from './dto/classification-result.dto.js';
 import type { Upload } from './upload.js';
+
+/** An upload reduced to what the model takes; its bytes are no longer needed. */
+export interface PreparedImage {
+  readonly source: string;
+  readonly pixels: Uint8Array;
+}
 
 /**
  * Turns uploads into classifications: each image is decoded and reduced to 28x28 here, so only
@@ -46,6 +59,7 @@ export class ClassificationService
   constructor(
     @Inject(CLASSIFIER_CLIENT) private readonly client: ClientKafka,
     private readonly kafka: KafkaLiveness,
+    private readonly admission: AdmissionControl,
     @InjectMetric(GatewayMetrics.classified)
     private readonly classified: Counter<string>,
     @InjectMetric(GatewayMetrics.failures)
@@ -65,23 +79,47 @@ export class ClassificationService
     await this.client.connect();
   }
 
-  /** `requestId` becomes the Kafka request's id, so the classifier's logs carry it too. */
-  async classify(
+  /**
+   * Each upload decoded and reduced to 28x28. Answered 504 if the request's deadline
+   * (CLASSIFY_TIMEOUT_MS after `receivedAt`) passes first: its time counts from its arrival, so
+   * a queue of decodes cannot make a client wait longer.
+   */
+  async prepare(
     uploads: Upload[],
+    receivedAt: number,
+  ): Promise<PreparedImage[]> {
+    return this.beforeDeadline(
+      receivedAt + this.timeoutMs,
+      Promise.all(
+        uploads.map(async (upload) => ({
+          source: upload.source,
+          pixels: await this.preprocess(upload),
+        })),
+      ),
+    );
+  }
+
+  /**
+   * `requestId` becomes the Kafka request's id, so the classifier's logs carry it too. The
+   * request carries its deadline, so a classifier that gets to it too late drops it.
+   */
+  async classify(
+    images: PreparedImage[],
     requestId: string,
+    receivedAt: number,
     model?: string,
   ): Promise<ClassificationResultDto[]> {
-    const receivedAt = performance.now();
-    const images = await Promise.all(
-      uploads.map((upload) => this.preprocess(upload)),
-    );
+    const deadline = receivedAt + this.timeoutMs;
     const request: ClassificationRequest = {
       requestId,
-      images: images.map(encodeImage),
+      images: images.map(({ pixels }) => encodeImage(pixels)),
       model: parseModel(model),
       sentAt: Date.now(),
+      deadline,
     };
 
+    // Nobody would wait for the answer: not worth a message.
+    if (request.sentAt >= deadline) throw this.expired();
     let reply: ClassificationReply;
     this.inFlight.inc();
     try {
@@ -95,26 +133,16 @@ export class ClassificationService
               key: request.requestId,
               value: request,
             })
-            .pipe(timeout(this.timeoutMs)),
+            .pipe(timeout({ first: new Date(deadline) })),
         ),
       );
     } catch (error) {
-      const failure = classificationError(error, this.timeoutMs);
-      if (
-        failure instanceof KafkaUnavailableException &&
-        !(error instanceof KafkaUnreachableError)
-      ) {
-        this.logger.warn(
-          `request ${requestId} could not go through Kafka: ${String(error)}`,
-        );
-      }
-      this.failures.inc({ status: failure.getStatus() });
-      throw failure;
+      throw this.failure(error, requestId);
     } finally {
       this.inFlight.dec();
     }
 
-    const totalMs = performance.now() - receivedAt;
+    const totalMs = Date.now() - receivedAt;
     return reply.predictions.map(({ probabilities }, index) => {
       const labelIndex = probabilities.indexOf(Math.max(...probabilities));
       this.classified.inc({ label: LABELS[labelIndex].slug });
@@ -126,10 +154,52 @@ export class ClassificationService
         ),
         model: reply.model,
         timings: { ...reply.timings, totalMs },
-        source: uploads[index].source,
+        source: images[index].source,
         classifier: reply.classifier,
       };
     });
+  }
+
+  private failure(error: unknown, requestId: string): HttpException {
+    const failure =
+      error instanceof ProducerQueueFullError
+        ? this.admission.refuse(
+            'kafka_queue',
+            'as many requests waiting for Kafka as it queues',
+            `MAX_QUEUED_KAFKA_SENDS=${error.maxQueuedSends}`,
+          )
+        : classificationError(error, this.timeoutMs);
+    if (
+      failure instanceof KafkaUnavailableException &&
+      !(error instanceof KafkaUnreachableError)
+    ) {
+      this.logger.warn(
+        `request ${requestId} could not go through Kafka: ${String(error)}`,
+      );
+    }
+    this.failures.inc({ status: failure.getStatus() });
+    return failure;
+  }
+
+  private expired(): HttpException {
+    const failure = deadlineError(this.timeoutMs);
+    this.failures.inc({ status: failure.getStatus() });
+    return failure;
+  }
+
+  private async beforeDeadline<T>(
+    deadline: number,
+    work: Promise<T>,
+  ): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expiry = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.expired()), deadline - Date.now());
+    });
+    try {
+      return await Promise.race([work, expiry]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async preprocess(upload: Upload): Promise<Uint8Array> {

@@ -1,4 +1,5 @@
 import { IsInt, IsNotEmpty, IsUrl, Max, Min } from 'class-validator';
+import { availableParallelism } from 'node:os';
 import { MAX_IMAGES_PER_REQUEST } from '#fmnist';
 import { HttpEnvironment, IsPort } from '#platform';
 
@@ -10,6 +11,31 @@ export class GatewayEnvironment extends HttpEnvironment {
   @IsInt({ message: 'CLASSIFY_TIMEOUT_MS must be an integer' })
   @Min(100)
   CLASSIFY_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * Image requests (classifications, previews) served at once, from arrival to answer; one more
+   * is answered 503 with Retry-After at once. Enough to keep both apps busy, few enough that
+   * the queue stays far under CLASSIFY_TIMEOUT_MS.
+   */
+  @IsInt({ message: 'MAX_REQUESTS_IN_FLIGHT must be an integer' })
+  @Min(1, { message: 'MAX_REQUESTS_IN_FLIGHT must be at least 1' })
+  MAX_REQUESTS_IN_FLIGHT: number = 64 * availableParallelism();
+
+  /**
+   * Upload bytes held at once by the requests in flight (by their Content-Length); a request
+   * that would go over it waits for none: 503 with Retry-After, or 413 when it is larger alone.
+   */
+  @IsInt({ message: 'MAX_BYTES_IN_FLIGHT must be an integer' })
+  @Min(1024, { message: 'MAX_BYTES_IN_FLIGHT must be at least 1024' })
+  MAX_BYTES_IN_FLIGHT: number = 64 * 1024 * 1024 * availableParallelism();
+
+  /**
+   * Classification requests waiting for the Kafka produce request in flight; beyond it (a broker
+   * slower than the requests arrive) a request is answered 503 with Retry-After at once.
+   */
+  @IsInt({ message: 'MAX_QUEUED_KAFKA_SENDS must be an integer' })
+  @Min(1, { message: 'MAX_QUEUED_KAFKA_SENDS must be at least 1' })
+  MAX_QUEUED_KAFKA_SENDS: number = 256;
 
   /** Largest accepted upload, per image. */
   @IsInt({ message: 'MAX_UPLOAD_BYTES must be an integer' })
@@ -26,11 +52,13 @@ export class GatewayEnvironment extends HttpEnvironment {
 
   /**
    * Classification (and preview) requests one client, by IP address, may make in any
-   * CLASSIFY_RATE_WINDOW_MS; 0 turns the limit off (load tests, or a limit enforced in front).
+   * CLASSIFY_RATE_WINDOW_MS; 0, the default, turns the limit off: on a developer's machine
+   * overload is handled by MAX_REQUESTS_IN_FLIGHT, and an exposed deployment sets a limit
+   * (docker-compose.yml does).
    */
   @IsInt({ message: 'CLASSIFY_RATE_LIMIT must be an integer' })
   @Min(0, { message: 'CLASSIFY_RATE_LIMIT must be at least 0 (0: no limit)' })
-  CLASSIFY_RATE_LIMIT: number = 600;
+  CLASSIFY_RATE_LIMIT: number = 0;
 
   @IsInt({ message: 'CLASSIFY_RATE_WINDOW_MS must be an integer' })
   @Min(1000, { message: 'CLASSIFY_RATE_WINDOW_MS must be at least 1000' })

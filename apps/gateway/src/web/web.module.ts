@@ -1,8 +1,15 @@
-import { Module } from '@nestjs/common';
+import {
+  Module,
+  RequestMethod,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MulterModule } from '@nestjs/platform-express';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { fileURLToPath } from 'node:url';
+import { AdmissionMiddleware } from '../admission/admission.middleware.js';
+import { AdmissionModule } from '../admission/admission.module.js';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { PreviewsController } from './previews.controller.js';
 import { SamplesController } from './samples.controller.js';
@@ -19,6 +26,7 @@ const PUBLIC_FOLDER = fileURLToPath(
 /** The web page at `/` and the two endpoints only it needs (previews, sample images). */
 @Module({
   imports: [
+    AdmissionModule,
     ServeStaticModule.forRoot({
       rootPath: PUBLIC_FOLDER,
       // Only `/` answers with the page: unknown paths stay 404s, not a copy of index.html.
@@ -38,4 +46,11 @@ const PUBLIC_FOLDER = fileURLToPath(
   controllers: [PreviewsController, SamplesController],
   providers: [SampleImagesService],
 })
-export class WebModule {}
+export class WebModule implements NestModule {
+  /** Previews decode images too: they share the classifications' capacity. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(AdmissionMiddleware)
+      .forRoutes({ path: 'v1/previews', method: RequestMethod.POST });
+  }
+}

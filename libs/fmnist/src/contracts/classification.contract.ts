@@ -27,6 +27,12 @@ export const ClassificationRequestSchema = z.object({
   model: ModelRefSchema.partial({ version: true }).optional(),
   /** Epoch milliseconds when the gateway produced the request, for the queue timing. */
   sentAt: z.number().int().nonnegative(),
+  /**
+   * Epoch milliseconds after which nobody waits for the answer (the gateway has answered its
+   * client with a timeout): a classifier that finds the request later drops it. Absent from
+   * producers that predate it: such requests are always classified.
+   */
+  deadline: z.number().int().positive().optional(),
 });
 export type ClassificationRequest = z.infer<typeof ClassificationRequestSchema>;
 
@@ -55,6 +61,7 @@ export const ClassificationErrorCode = {
   unknownModel: 'UNKNOWN_MODEL',
   invalidRequest: 'INVALID_REQUEST',
   internal: 'INTERNAL',
+  deadlineExceeded: 'DEADLINE_EXCEEDED',
 } as const;
 export type ClassificationErrorCode =
   (typeof ClassificationErrorCode)[keyof typeof ClassificationErrorCode];

@@ -1,7 +1,13 @@
-import { ClientKafka } from '@nestjs/microservices';
+import { ClientKafka, type KafkaOptions } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import { TransportCrashRestarts } from './consumer/restart-after-fatal-crash.js';
-import { withCoalescingProducers } from './producer/coalescing-producer.js';
+import {
+  withCoalescingProducers,
+  type CoalescingOptions,
+} from './producer/coalescing-producer.js';
+
+export type CoalescingClientKafkaOptions = Required<KafkaOptions>['options'] &
+  CoalescingOptions;
 
 /**
  * Nest's Kafka client, its requests sent in the same moment sharing a produce request, and its
@@ -9,9 +15,18 @@ import { withCoalescingProducers } from './producer/coalescing-producer.js';
  */
 export class CoalescingClientKafka extends ClientKafka {
   private readonly crashRestarts = new TransportCrashRestarts(this.logger);
+  private readonly coalescing: CoalescingOptions;
+
+  constructor(options: CoalescingClientKafkaOptions) {
+    super(options);
+    this.coalescing = { maxQueuedSends: options.maxQueuedSends };
+  }
 
   override async createClient<T = Kafka>(): Promise<T> {
-    return withCoalescingProducers(await super.createClient<Kafka>()) as T;
+    return withCoalescingProducers(
+      await super.createClient<Kafka>(),
+      this.coalescing,
+    ) as T;
   }
 
   protected override registerConsumerEventListeners(): void {

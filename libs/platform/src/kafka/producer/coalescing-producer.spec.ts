@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { testBrokers } from '#testing/test-kafka';
-import { coalescingProducer } from './coalescing-producer.js';
+import {
+  coalescingProducer,
+  ProducerQueueFullError,
+} from './coalescing-producer.js';
 
 describe('coalescingProducer on the real broker', () => {
   const kafka = new Kafka({
@@ -77,10 +80,60 @@ describe('coalescingProducer on the real broker', () => {
     }
   });
 
-  async function consumedValues(count: number): Promise<string[]> {
+  it('fails only the refused send: the others coalesced with it are written', async () => {
+    const outcomes = await Promise.allSettled(
+      ['fine-1', 'x'.repeat(4096), 'fine-2'].map((value) =>
+        producer.send({ topic: smallTopic, messages: [{ value }] }),
+      ),
+    );
+    assert.deepEqual(
+      outcomes.map(({ status }) => status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.deepEqual(await consumedValues(2, smallTopic), ['fine-1', 'fine-2']);
+  });
+
+  it('writes small messages whose coalesced batch is over the partition limit', async () => {
+    // Three messages of 600 bytes fit the topic's 1024 bytes one by one, not as one batch.
+    const values = ['a', 'b', 'c'].map((letter) => letter.repeat(600));
+    const outcomes = await Promise.allSettled(
+      values.map((value) =>
+        producer.send({ topic: smallTopic, messages: [{ value }] }),
+      ),
+    );
+    assert.ok(outcomes.every(({ status }) => status === 'fulfilled'));
+  });
+
+  it('refuses a send at once when its queue is full, and takes sends again once it drains', async () => {
+    const bounded = coalescingProducer(kafka.producer(), { maxQueuedSends: 4 });
+    await bounded.connect();
+    try {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, index) =>
+          bounded.send({ topic, messages: [{ value: `bounded-${index}` }] }),
+        ),
+      );
+      assert.equal(
+        outcomes.filter(({ status }) => status === 'fulfilled').length,
+        4,
+      );
+      for (const outcome of outcomes.slice(4)) {
+        assert.equal(outcome.status, 'rejected');
+        assert.ok(outcome.reason instanceof ProducerQueueFullError);
+      }
+      await bounded.send({ topic, messages: [{ value: 'after' }] });
+    } finally {
+      await bounded.disconnect();
+    }
+  });
+
+  async function consumedValues(
+    count: number,
+    from = topic,
+  ): Promise<string[]> {
     const consumer = kafka.consumer({ groupId: `spec-${randomUUID()}` });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topic: from, fromBeginning: true });
     const values: string[] = [];
     await new Promise<void>((resolve) => {
       void consumer.run({

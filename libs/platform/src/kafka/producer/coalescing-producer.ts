@@ -12,15 +12,38 @@ interface PendingSend {
   reject: (error: unknown) => void;
 }
 
+export interface CoalescingOptions {
+  /**
+   * Most sends waiting for the produce request in flight; a send beyond it is refused at once
+   * with a ProducerQueueFullError instead of queueing without bound. Unbounded when absent.
+   */
+  maxQueuedSends?: number;
+}
+
+/** The producer already holds as many sends as it may: the caller should shed load. */
+export class ProducerQueueFullError extends Error {
+  constructor(readonly maxQueuedSends: number) {
+    super(
+      `the Kafka producer already holds ${maxQueuedSends} sends waiting to go`,
+    );
+    this.name = 'ProducerQueueFullError';
+  }
+}
+
 /**
  * kafkajs turns every `send()` into a produce request of its own: it has no `linger.ms`
  * (tulios/kafkajs#1157). Under load that request, not the message, is what costs the client and
  * the broker most. This producer sends whatever `send()` calls arrive in one turn of the event
  * loop, or while its previous request is in flight, as one `sendBatch()`: a lone message leaves
  * at once, a burst shares a request.
- * Each caller gets the metadata of its own topic's partitions, or the batch's error.
+ * Each caller gets the metadata of its own topic's partitions, or its own error (see
+ * `sendGroup`).
  */
-export function coalescingProducer(producer: Producer): Producer {
+export function coalescingProducer(
+  producer: Producer,
+  options: CoalescingOptions = {},
+): Producer {
+  const maxQueued = options.maxQueuedSends ?? Infinity;
   let pending: PendingSend[] = [];
   let scheduled = false;
   let inFlight = false;
@@ -40,27 +63,7 @@ export function coalescingProducer(producer: Producer): Producer {
     inFlight = true;
     try {
       for (const group of groupByDelivery(sends)) {
-        const { acks, timeout, compression } = group[0].record;
-        try {
-          const metadata = await producer.sendBatch({
-            acks,
-            timeout,
-            compression,
-            topicMessages: group.map(({ record }) => ({
-              topic: record.topic,
-              messages: record.messages,
-            })),
-          });
-          for (const send of group) {
-            send.resolve(
-              metadata.filter(
-                ({ topicName }) => topicName === send.record.topic,
-              ),
-            );
-          }
-        } catch (error) {
-          group.forEach((send) => send.reject(error));
-        }
+        await sendGroup(producer, group);
       }
     } finally {
       inFlight = false;
@@ -72,10 +75,69 @@ export function coalescingProducer(producer: Producer): Producer {
     ...producer,
     send: (record) =>
       new Promise((resolve, reject) => {
+        if (pending.length >= maxQueued) {
+          reject(new ProducerQueueFullError(maxQueued));
+          return;
+        }
         pending.push({ record, resolve, reject });
         schedule();
       }),
   };
+}
+
+/**
+ * One produce request for the group. kafkajs fails a whole produce request when the broker
+ * refuses any partition of it (a non-retriable KafkaJSProtocolError such as MESSAGE_TOO_LARGE),
+ * and an invalid message fails the whole batch on the client's side (KafkaJSNonRetriableError):
+ * errors about what was sent, not about the connection. Then each send goes again on its own,
+ * so only the refused one fails
+ * - also when fine messages were refused together because their partition's share of the batch
+ * was over the broker's `max.message.bytes`. The sends of partitions the broker had accepted in
+ * that request are written twice; their consumers must tolerate a duplicate (the classifiers'
+ * requests and replies do: the second classification, or reply, is ignored).
+ * Connection failures (retriable, or retries exhausted) reject every send of the group as is:
+ * sending each again would only multiply the wait.
+ */
+async function sendGroup(
+  producer: Producer,
+  group: PendingSend[],
+): Promise<void> {
+  const { acks, timeout, compression } = group[0].record;
+  try {
+    const metadata = await producer.sendBatch({
+      acks,
+      timeout,
+      compression,
+      topicMessages: group.map(({ record }) => ({
+        topic: record.topic,
+        messages: record.messages,
+      })),
+    });
+    for (const send of group) {
+      send.resolve(
+        metadata.filter(({ topicName }) => topicName === send.record.topic),
+      );
+    }
+  } catch (error) {
+    if (group.length > 1 && refusesWhatWasSent(error)) {
+      await Promise.all(
+        group.map((send) =>
+          producer.send(send.record).then(send.resolve, send.reject),
+        ),
+      );
+      return;
+    }
+    group.forEach((send) => send.reject(error));
+  }
+}
+
+function refusesWhatWasSent(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { retriable } = error as { retriable?: boolean };
+  return (
+    error.name === 'KafkaJSNonRetriableError' ||
+    (error.name === 'KafkaJSProtocolError' && retriable === false)
+  );
 }
 
 /** Sends asking for other acks, timeout or compression cannot share a request. */
@@ -92,10 +154,13 @@ function groupByDelivery(sends: PendingSend[]): PendingSend[][] {
 }
 
 /** The same client, its producers coalescing their sends. */
-export function withCoalescingProducers(kafka: Kafka): Kafka {
+export function withCoalescingProducers(
+  kafka: Kafka,
+  options: CoalescingOptions = {},
+): Kafka {
   const createProducer = kafka.producer.bind(kafka);
   return Object.assign(Object.create(kafka) as Kafka, {
     producer: (config?: ProducerConfig) =>
-      coalescingProducer(createProducer(config)),
+      coalescingProducer(createProducer(config), options),
   });
 }

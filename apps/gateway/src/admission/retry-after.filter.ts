@@ -1,12 +1,12 @@
 import { Catch, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
-import { KafkaUnavailableException } from './classification.errors.js';
+import { RetryLaterException } from './retry-later.exception.js';
 
-/** Answers a KafkaUnavailableException as Nest would, with the Retry-After header it carries. */
-@Catch(KafkaUnavailableException)
+/** Answers a RetryLaterException as Nest would, with the Retry-After header it carries. */
+@Catch(RetryLaterException)
 export class RetryAfterFilter extends BaseExceptionFilter {
-  override catch(exception: KafkaUnavailableException, host: ArgumentsHost) {
+  override catch(exception: RetryLaterException, host: ArgumentsHost) {
     host
       .switchToHttp()
       .getResponse<Response>()

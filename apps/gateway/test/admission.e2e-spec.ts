@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { request as httpRequest, type ClientRequest } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import type { AppProcess } from '#testing/test-apps';
+import { metric } from '#testing/metrics';
+import { startTestApp } from '#testing/test-apps';
+import { waitFor } from '#testing/wait-for';
+
+const MAX_BYTES_IN_FLIGHT = 64 * 1024;
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * A POST whose headers go at once and whose body is sent only when the caller says so: what the
+ * gateway answers before it has read a byte of the body.
+ */
+function startUpload(
+  gateway: AppProcess,
+  path: string,
+  contentLength: number,
+  contentType = 'image/png',
+): { request: ClientRequest; answer: Promise<Answer> } {
+  const url = new URL(path, gateway.url);
+  const request = httpRequest(url, {
+    method: 'POST',
+    headers: {
+      'content-type': contentType,
+      'content-length': String(contentLength),
+    },
+  });
+  const answer = new Promise<Answer>((resolve, reject) => {
+    request.once('response', (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.once('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body,
+        }),
+      );
+    });
+    request.once('error', reject);
+  });
+  request.flushHeaders();
+  return { request, answer };
+}
+
+describe('admission control of the image endpoints', () => {
+  let gateway: AppProcess;
+
+  before(async () => {
+    gateway = await startTestApp('gateway', {
+      MAX_REQUESTS_IN_FLIGHT: '1',
+      MAX_BYTES_IN_FLIGHT: String(MAX_BYTES_IN_FLIGHT),
+    });
+  });
+  after(() => gateway?.stop());
+
+  it('answers 503 with Retry-After at once when it is full, before reading the body', async () => {
+    const holding = startUpload(gateway, '/v1/classifications', 1000);
+    holding.request.write('\x89PNG');
+    await waitFor(
+      async () =>
+        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 1,
+    );
+
+    for (const path of ['/v1/classifications', '/v1/previews']) {
+      const refused = startUpload(gateway, path, 1000);
+      const answer = await refused.answer;
+      refused.request.destroy();
+      assert.equal(answer.status, 503, path);
+      assert.equal(answer.headers['retry-after'], '1', path);
+      assert.match(
+        answer.body,
+        /at capacity: as many requests in flight as it serves at once \(MAX_REQUESTS_IN_FLIGHT=1\)/,
+      );
+    }
+    assert.equal(
+      await metric(gateway, 'gateway_refused_requests_total', {
+        reason: 'requests',
+      }),
+      2,
+    );
+
+    holding.request.destroy();
+    await holding.answer.catch(() => undefined);
+    await waitFor(
+      async () =>
+        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 0,
+    );
+    const next = await fetch(`${gateway.url}/v1/classifications`, {
+      method: 'POST',
+      body: 'not an image',
+      headers: { 'content-type': 'text/plain' },
+    });
+    assert.equal(next.status, 415, 'the slot was not given back');
+  });
+
+  it('answers 413 at once for a body larger than all the bytes it holds at once', async () => {
+    const tooLarge = startUpload(
+      gateway,
+      '/v1/classifications',
+      MAX_BYTES_IN_FLIGHT + 1,
+    );
+    const answer = await tooLarge.answer;
+    tooLarge.request.destroy();
+    assert.equal(answer.status, 413);
+    assert.match(answer.body, /at most 65536 bytes \(MAX_BYTES_IN_FLIGHT\)/);
+  });
+
+  it('reads raw image bodies on the classification route only', async () => {
+    // Another route leaves an image body unread: it is not found, not refused as too large.
+    const response = await fetch(`${gateway.url}/v1/labels`, {
+      method: 'POST',
+      body: new Uint8Array(11 * 1024 * 1024),
+      headers: { 'content-type': 'image/png' },
+    });
+    assert.equal(response.status, 404);
+  });
+});

@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import autocannon from 'autocannon';
+import { multipartBody } from '../../../tools/bench/load.js';
+import { cpuSpent } from '../../../tools/bench/process-cpu.js';
+import { rssMb } from '../../../tools/bench/process-memory.js';
+import {
+  startClassificationStack,
+  type ClassificationStack,
+} from '#testing/classification-stack';
+import { officialTestImages, photoLikeJpeg } from '#testing/fixture-images';
+import { metric } from '#testing/metrics';
+import { postImage } from '#testing/test-apps';
+import { waitFor } from '#testing/wait-for';
+
+/** Small bounds, so that two shared cores reach overload cheaply. */
+const MAX_REQUESTS_IN_FLIGHT = 8;
+const TIMEOUT_MS = 3000;
+/** Scheduling on a busy machine: how late past the deadline an answer may still come. */
+const LATENESS_MS = 500;
+/** Goodput under overload, at least this share of the capacity. */
+const GOODPUT_SHARE = 0.8;
+/** Offered load under overload, in multiples of the capacity measured just before. */
+const OVERLOAD = 4;
+/** Clients of the overload phase: enough to offer that load while some wait for answers. */
+const OVERLOAD_CONNECTIONS = 128;
+
+interface Run {
+  seconds: number;
+  goodput: number;
+  statuses: Record<string, number>;
+  refusedWithoutRetryAfter: number;
+  maxLatencyMs: number;
+  errors: number;
+  peakRssMb: number;
+  meanInFlight: number;
+  /** CPU ms per second of the run, by process. */
+  cpu: Record<string, number>;
+}
+
+describe('the gateway under overload, on the real stack', () => {
+  let stack: ClassificationStack;
+  let upload: Buffer;
+
+  before(async () => {
+    const [[image], started] = await Promise.all([
+      officialTestImages(1),
+      startClassificationStack({
+        prefix: 'overload',
+        gateway: {
+          MAX_REQUESTS_IN_FLIGHT: String(MAX_REQUESTS_IN_FLIGHT),
+          CLASSIFY_TIMEOUT_MS: String(TIMEOUT_MS),
+          LOG_LEVEL: 'warn',
+        },
+      }),
+    ]);
+    stack = started;
+    upload = await photoLikeJpeg(image.pixels);
+  });
+  after(() => stack?.stop());
+
+  /**
+   * `load` run while the processes' CPU time is counted and the gateway's memory and admitted
+   * requests are sampled every 250 ms.
+   */
+  async function observed(
+    load: () => Promise<Omit<Run, 'peakRssMb' | 'meanInFlight' | 'cpu'>>,
+  ): Promise<Run> {
+    let peakRssMb = 0;
+    const inFlight: number[] = [];
+    const sampler = setInterval(() => {
+      void rssMb(stack.gateway.pid).then((mb) => {
+        peakRssMb = Math.max(peakRssMb, mb ?? 0);
+      });
+      void metric(stack.gateway, 'gateway_admitted_requests_in_flight').then(
+        (value) => inFlight.push(value),
+      );
+    }, 250);
+    try {
+      const { result, cpuMs } = await cpuSpent(
+        {
+          gateway: [stack.gateway.pid],
+          classifier: [stack.classifier.pid],
+          load: [process.pid],
+        },
+        load,
+      );
+      return {
+        ...result,
+        peakRssMb,
+        meanInFlight:
+          inFlight.reduce((sum, value) => sum + value, 0) / inFlight.length,
+        cpu: Object.fromEntries(
+          Object.entries(cpuMs).map(([name, ms]) => [
+            name,
+            Math.round(ms / result.seconds),
+          ]),
+        ),
+      };
+    } finally {
+      clearInterval(sampler);
+    }
+  }
+
+  /** Photo-like single-image uploads from `connections` clients, each resending at once. */
+  function offer(connections: number, seconds: number): Promise<Run> {
+    const { body, contentType } = multipartBody([upload]);
+    return observed(async () => {
+      const result = await autocannon({
+        url: `${stack.gateway.url}/v1/classifications`,
+        connections,
+        duration: seconds,
+        timeout: 10,
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
+      return {
+        seconds: result.duration,
+        goodput: result['2xx'] / result.duration,
+        statuses: Object.fromEntries(
+          Object.entries(result.statusCodeStats ?? {}).map(
+            ([code, { count }]) => [code, count ?? 0],
+          ),
+        ),
+        // Only used where no request is refused.
+        refusedWithoutRetryAfter: 0,
+        maxLatencyMs: result.latency.max,
+        errors: result.errors + result.timeouts,
+      };
+    });
+  }
+
+  /**
+   * The same uploads sent at an even `rate` per second whatever the answers, by at most
+   * `connections` clients at once (autocannon's own rate mode sends in bursts, which leave the
+   * gateway idle between them).
+   */
+  function offerAtRate(
+    rate: number,
+    seconds: number,
+    connections: number,
+  ): Promise<Run> {
+    const { body, contentType } = multipartBody([upload]);
+    const statuses: Record<string, number> = {};
+    let refusedWithoutRetryAfter = 0;
+    let maxLatencyMs = 0;
+    let errors = 0;
+    let outstanding = 0;
+    const send = async () => {
+      outstanding++;
+      const sent = performance.now();
+      try {
+        const response = await fetch(
+          `${stack.gateway.url}/v1/classifications`,
+          {
+            method: 'POST',
+            headers: { 'content-type': contentType },
+            body,
+            signal: AbortSignal.timeout(TIMEOUT_MS * 3),
+          },
+        );
+        await response.arrayBuffer();
+        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+        if (response.status === 503 && !response.headers.has('retry-after')) {
+          refusedWithoutRetryAfter++;
+        }
+      } catch {
+        errors++;
+      } finally {
+        maxLatencyMs = Math.max(maxLatencyMs, performance.now() - sent);
+        outstanding--;
+      }
+    };
+    return observed(async () => {
+      const running: Promise<void>[] = [];
+      const started = performance.now();
+      let due = 0;
+      while (performance.now() - started < seconds * 1000) {
+        for (due += rate / 100; due >= 1; due--) {
+          if (outstanding < connections) running.push(send());
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await Promise.all(running);
+      const ok = Object.entries(statuses)
+        .filter(([code]) => code.startsWith('2'))
+        .reduce((sum, [, count]) => sum + count, 0);
+      return {
+        seconds,
+        goodput: ok / seconds,
+        statuses,
+        refusedWithoutRetryAfter,
+        maxLatencyMs: Math.round(maxLatencyMs),
+        errors,
+      };
+    });
+  }
+
+  it('keeps its goodput at several times its capacity, refusing the excess with 503 and Retry-After', async () => {
+    await offer(MAX_REQUESTS_IN_FLIGHT, 2);
+    const capacity = await offer(MAX_REQUESTS_IN_FLIGHT, 8);
+    const offered = Math.ceil(OVERLOAD * capacity.goodput);
+    const overload = await offerAtRate(offered, 15, OVERLOAD_CONNECTIONS);
+    const sent =
+      Object.values(overload.statuses).reduce((sum, count) => sum + count, 0) /
+      overload.seconds;
+    const figures = (run: Run) =>
+      `${run.goodput.toFixed(1)} 2xx/s, statuses ${JSON.stringify(run.statuses)}, ` +
+      `max latency ${run.maxLatencyMs} ms, gateway RSS peak ${run.peakRssMb.toFixed(0)} MB, ` +
+      `CPU ms/s ${JSON.stringify(run.cpu)}, mean admitted in flight ${run.meanInFlight.toFixed(1)}`;
+    process.stdout.write(
+      `# capacity (${MAX_REQUESTS_IN_FLIGHT} connections): ${figures(capacity)}\n` +
+        `# overload (${offered} requests/s asked, ${sent.toFixed(0)}/s sent by at most ${OVERLOAD_CONNECTIONS} clients): ${figures(overload)}\n`,
+    );
+
+    assert.ok(capacity.goodput > 0, 'nothing was classified');
+    assert.ok(
+      sent >= 2 * capacity.goodput,
+      `only ${sent.toFixed(0)} requests/s were sent: not an overload`,
+    );
+    assert.ok(
+      overload.goodput >= GOODPUT_SHARE * capacity.goodput,
+      `goodput fell to ${overload.goodput.toFixed(1)}/s from ${capacity.goodput.toFixed(1)}/s`,
+    );
+    const others = Object.keys(overload.statuses).filter(
+      (code) => !code.startsWith('2') && code !== '503',
+    );
+    assert.deepEqual(others, [], 'only 2xx and 503 under overload');
+    assert.ok((overload.statuses['503'] ?? 0) > 0, 'overload was not reached');
+    assert.equal(overload.refusedWithoutRetryAfter, 0);
+    assert.equal(overload.errors, 0);
+    assert.ok(
+      overload.maxLatencyMs <= TIMEOUT_MS + LATENESS_MS,
+      `a request took ${overload.maxLatencyMs} ms`,
+    );
+    assert.ok(
+      overload.peakRssMb <= capacity.peakRssMb + 100,
+      `the gateway grew from ${capacity.peakRssMb} to ${overload.peakRssMb} MB`,
+    );
+    assert.ok(
+      (await metric(stack.gateway, 'gateway_refused_requests_total')) >=
+        overload.statuses['503'],
+    );
+  });
+
+  it('has the classifier drop the requests whose deadline passed while it was stopped, and count them', async () => {
+    const { classifier, gateway } = stack;
+    // What the overload left in Kafka is answered first, so that it is not counted below.
+    await waitFor(
+      async () =>
+        (await metric(gateway, 'gateway_kafka_requests_in_flight')) === 0,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const expiredBefore = await metric(
+      classifier,
+      'classifier_expired_requests_total',
+    );
+    const answeredBefore = await metric(
+      classifier,
+      'classifier_requests_total',
+      { outcome: 'answered' },
+    );
+    const requests = MAX_REQUESTS_IN_FLIGHT / 2;
+    process.kill(classifier.pid!, 'SIGSTOP');
+    let statuses: number[];
+    try {
+      statuses = await Promise.all(
+        Array.from({ length: requests }, () =>
+          postImage(gateway, upload, {
+            signal: AbortSignal.timeout(TIMEOUT_MS * 3),
+          }).then((response) => response.status),
+        ),
+      );
+    } finally {
+      process.kill(classifier.pid!, 'SIGCONT');
+    }
+    assert.deepEqual(statuses, Array(requests).fill(504));
+
+    const expired = async () =>
+      (await metric(classifier, 'classifier_expired_requests_total')) -
+      expiredBefore;
+    await waitFor(async () => (await expired()) >= requests);
+    assert.equal(await expired(), requests);
+    assert.equal(
+      await metric(classifier, 'classifier_requests_total', {
+        outcome: 'answered',
+      }),
+      answeredBefore,
+      'the classifier computed answers nobody waited for',
+    );
+    const response = await postImage(gateway, upload);
+    assert.equal(response.status, 200, 'the classifier serves again');
+  });
+});
