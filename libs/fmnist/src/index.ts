@@ -9,3 +9,4 @@ export * from './image-format.js';
 export * from './labels.js';
 export * from './png-export.js';
 export * from './preprocess.js';
+export * from './seeded-random.js';
