@@ -28,7 +28,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 # Static files of the web page are served from the sources' folder.
-COPY --from=build /app/apps/gateway/src/web/public apps/gateway/src/web/public
+COPY --from=build /app/apps/gateway/client apps/gateway/client
 RUN mkdir -p /app/.data/trainer && chown -R node:node /app/.data
 USER node
 EXPOSE 3000 3001 3002

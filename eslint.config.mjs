@@ -4,6 +4,47 @@ import eslintPluginPrettierRecommended from 'eslint-plugin-prettier/recommended'
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layering, checked: an app imports no other app, the domain (libs/fmnist) nothing of the
+ * project, the platform nothing of the domain or the registry, a library no app. Relative paths
+ * are matched by the folder they climb into (`../../classifier/...`), package imports by name
+ * (`#fmnist`). One entry per folder: flat config replaces, not merges, a rule's options.
+ * test/layering.spec.ts proves that each restriction fails a wrong import.
+ */
+const climbInto = (...folders) => `^(\\.\\./)+(${folders.join('|')})/`;
+const restrict = (files, regex, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ regex, message }] }],
+  },
+});
+const apps = ['gateway', 'classifier', 'trainer'];
+export const layering = [
+  ...apps.map((app) => {
+    const others = apps.filter((other) => other !== app).join('|');
+    return restrict(
+      [`apps/${app}/**/*.ts`],
+      `${climbInto(others, 'apps')}|(^|/)apps/(${others})/`,
+      `apps/${app} must not import another app: share it through a library.`,
+    );
+  }),
+  restrict(
+    ['libs/fmnist/**/*.ts'],
+    `^#|${climbInto('apps', 'libs', 'tools', 'platform', 'model-registry')}`,
+    'libs/fmnist is the framework-free domain: it imports nothing of the project.',
+  ),
+  restrict(
+    ['libs/platform/**/*.ts'],
+    `^#(fmnist|model-registry)|${climbInto('apps', 'fmnist', 'model-registry')}`,
+    'libs/platform is domain-free infrastructure: it must not import the domain or the model registry.',
+  ),
+  restrict(
+    ['libs/model-registry/**/*.ts'],
+    climbInto('apps'),
+    'a library must not import an app.',
+  ),
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -55,10 +96,11 @@ export default tseslint.config(
   },
   {
     // The web page's plain browser scripts: outside the TypeScript project, so no type-aware rules.
-    files: ['apps/gateway/src/web/public/**/*.js'],
+    files: ['apps/gateway/client/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       globals: { ...globals.browser },
     },
   },
+  ...layering,
 );

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { ClassifierEnvironment } from '../apps/classifier/src/config/classifier.environment.js';
 import { GatewayEnvironment } from '../apps/gateway/src/config/gateway.environment.js';
 import { TrainerEnvironment } from '../apps/trainer/src/config/trainer.environment.js';
-import { appEntryPoint, type AppName } from '../tools/platform/app-process.js';
+import { appEntryPoint, type AppName } from '../tools/launcher/app-process.js';
 
 interface Service {
   image?: string;

@@ -4,37 +4,33 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { encodePng } from '#fmnist';
-import type { ModelRegistry } from '#platform';
+import type { ModelRegistry } from '#model-registry';
 import {
   request,
   startTrainer,
   submitJob,
   trainerFolders,
   type TrainerFolders,
-} from '../apps/trainer/test/trainer-test-kit.js';
+} from '#testing/trainer-test-kit';
 import type { TrainingJob } from '../apps/trainer/src/training-jobs/training-job.js';
-import type { AppProcess } from '../tools/platform/app-process.js';
-import {
-  officialTestImages,
-  photoLikeJpeg,
-} from '../tools/testing/fixture-images.js';
+import { officialTestImages, photoLikeJpeg } from '#testing/fixture-images';
 import {
   fuzzOperations,
   type FuzzResponse,
   type FuzzTarget,
-} from '../tools/testing/openapi-fuzz/fuzz-operations.js';
+} from '#testing/openapi-fuzz/fuzz-operations';
 import {
   describeRequest,
   type FuzzRequest,
   type Operation,
   type SampleFile,
-} from '../tools/testing/openapi-fuzz/request-arbitraries.js';
-import { startTestApp } from '../tools/testing/test-apps.js';
+} from '#testing/openapi-fuzz/request-arbitraries';
+import { startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../tools/testing/test-model.js';
+} from '#testing/test-model';
 
 /** Requests per operation; FUZZ_RUNS and FUZZ_SEED (printed with every report) replay a run. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);

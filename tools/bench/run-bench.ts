@@ -6,7 +6,7 @@ import { encodePng, IMAGE_PIXELS } from '#fmnist';
 import { deserializeModel } from '#fmnist/tensorflow';
 import { createTopics } from '../kafka/create-topics.js';
 import { EmbeddedKafka } from '../kafka/embedded-kafka.js';
-import { AppProcess } from '../platform/app-process.js';
+import { AppProcess } from '../launcher/app-process.js';
 import { officialTestImages } from '../testing/fixture-images.js';
 import { freePort, freePortPair } from '../testing/free-port.js';
 import { connectRegistry } from '../testing/test-model.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AppName, AppProcess } from '../platform/app-process.js';
+import type { AppName, AppProcess } from '../launcher/app-process.js';
 import { startTestApp } from './test-apps.js';
 
 /**

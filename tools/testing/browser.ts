@@ -9,18 +9,17 @@ export const CHROMIUM = '/usr/bin/chromium';
 const projectRoot = new URL('../../../', import.meta.url).pathname;
 const TEST_OUTPUT = join(projectRoot, 'test-output');
 
-/** Why browser tests cannot run on this machine, or undefined when they can (for `skip`). */
-export function browserUnavailable(): string | undefined {
-  return existsSync(CHROMIUM)
-    ? undefined
-    : `${CHROMIUM} is missing: install Debian's chromium (tools/provision/chromium.sh, as root)`;
-}
-
 /**
  * Headless Chromium, quiet and offline: nothing but the page under test talks to the network.
- * Playwright gives every launch a fresh temporary profile and removes it on close.
+ * Playwright gives every launch a fresh temporary profile and removes it on close. Without a
+ * browser the suite fails, never skips: `npm test` provisions one (tools/provision/test-tools.sh).
  */
-export function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (tools/provision/chromium.sh, as root)`,
+    );
+  }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelArtifacts } from '#fmnist';
-import type { ModelRegistry } from '#platform';
-import type { AppProcess } from '../platform/app-process.js';
+import type { ModelRegistry } from '#model-registry';
+import type { AppProcess } from '../launcher/app-process.js';
 import { startTestApp } from './test-apps.js';
 import {
   connectRegistry,

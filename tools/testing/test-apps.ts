@@ -1,6 +1,7 @@
-import { AppProcess, type AppName } from '../platform/app-process.js';
+import { AppProcess, type AppName } from '../launcher/app-process.js';
 import { freePort } from './free-port.js';
 import { testBrokers } from './test-kafka.js';
+export type { AppProcess } from '../launcher/app-process.js';
 
 const PORT_VARIABLES: Record<AppName, string> = {
   gateway: 'GATEWAY_PORT',

@@ -16,7 +16,7 @@ import {
   toInputTensor,
   toTargetTensor,
 } from '#fmnist/tensorflow';
-import { ModelRegistry } from '#platform';
+import { ModelRegistry } from '#model-registry';
 import { FMNIST_DIR } from './fixture-images.js';
 import { testBrokers } from './test-kafka.js';
 

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePng, type ModelArtifacts } from '#fmnist';
-import type { ModelRegistry } from '#platform';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
+import type { ModelRegistry } from '#model-registry';
+import { officialTestImages } from '#testing/fixture-images';
+import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../../../tools/testing/test-model.js';
+} from '#testing/test-model';
+import { startOwnBroker, type OwnBroker } from '#testing/own-broker';
 
 interface Answer {
   status: number;
@@ -27,6 +27,8 @@ describe('a running classifier follows the model registry', () => {
   let classifier: AppProcess;
   let gateway: AppProcess;
   let png: Buffer;
+  // A broker of its own, so that no model is active before this suite promotes one.
+  let broker: OwnBroker;
 
   const classify = async (): Promise<Answer> => {
     const response = await postImage(gateway, png);
@@ -54,12 +56,14 @@ describe('a running classifier follows the model registry', () => {
     const [images] = await Promise.all([
       officialTestImages(1),
       testModelArtifacts().then((a) => (artifacts = a)),
+      startOwnBroker().then((b) => (broker = b)),
     ]);
     png = await encodePng(images[0].pixels);
-    registry = await connectRegistry();
+    registry = await connectRegistry(broker.brokers);
+    const env = { KAFKA_BROKERS: broker.brokers };
     [classifier, gateway] = await Promise.all([
-      startTestApp('classifier'),
-      startTestApp('gateway', { CLASSIFY_TIMEOUT_MS: '5000' }),
+      startTestApp('classifier', env),
+      startTestApp('gateway', { ...env, CLASSIFY_TIMEOUT_MS: '5000' }),
     ]);
   });
 
@@ -69,13 +73,11 @@ describe('a running classifier follows the model registry', () => {
       classifier?.stop(),
       registry?.onModuleDestroy(),
     ]);
+    await broker?.stop();
   });
 
-  it('answers 503 "no model available" while no model has been promoted', async (t) => {
-    if (registry.active) {
-      t.skip('this cluster already has an active model');
-      return;
-    }
+  it('answers 503 "no model available" while no model has been promoted', async () => {
+    assert.equal(registry.active, undefined);
     const answer = await classify();
     assert.equal(answer.status, 503);
     assert.match(answer.body.message ?? '', /no model available/);
@@ -106,19 +108,21 @@ describe('a running classifier follows the model registry', () => {
       testModelRecord({ name: modelName, version: 2 }, artifacts),
     );
     let promotedAt = Infinity;
+    const answers: Answer[] = [];
     const stream = (async () => {
-      const answers: Answer[] = [];
       let afterPromotion = 0;
       while (afterPromotion < 20 && answers.length < 500) {
         answers.push(await classify());
         if (Date.now() > promotedAt) afterPromotion++;
       }
-      return answers;
     })();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Promoted once requests are flowing, not after some time that may or may not see them flow.
+    while (answers.length < 3) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await registry.promote({ name: modelName, version: 2 });
     promotedAt = Date.now();
-    const answers = await stream;
+    await stream;
     const failed = answers.filter((answer) => answer.status !== 200);
     assert.deepEqual(failed, [], 'requests failed during the swap');
     const after = await untilServing(2);

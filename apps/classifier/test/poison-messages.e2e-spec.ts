@@ -13,16 +13,16 @@ import {
   Topics,
   type DeadLetterRecord,
 } from '#fmnist';
-import { withTimeout, type ModelRegistry } from '#platform';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
-import { testBrokers } from '../../../tools/testing/test-kafka.js';
+import type { ModelRegistry } from '#model-registry';
+import { withTimeout } from '#platform';
+import { officialTestImages } from '#testing/fixture-images';
+import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
+import { testBrokers } from '#testing/test-kafka';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../../../tools/testing/test-model.js';
+} from '#testing/test-model';
 
 const { Partitioners } = kafkajs;
 

@@ -5,7 +5,7 @@ import { encodePng, LABELS, MAX_INPUT_PIXELS } from '#fmnist';
 import {
   startClassificationStack,
   type ClassificationStack,
-} from '../../../tools/testing/classification-stack.js';
+} from '#testing/classification-stack';
 import {
   animatedGif,
   officialTestImages,
@@ -13,7 +13,7 @@ import {
   photoLikeJpeg,
   pngDeclaring,
   type TestImage,
-} from '../../../tools/testing/fixture-images.js';
+} from '#testing/fixture-images';
 
 const MAX_UPLOAD_BYTES = 256 * 1024;
 const MAX_IMAGES_PER_UPLOAD = 8;

@@ -8,15 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodePng } from '#fmnist';
 import { createTopics } from '../../../tools/kafka/create-topics.js';
 import { EmbeddedKafka } from '../../../tools/kafka/embedded-kafka.js';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { freePortPair } from '../../../tools/testing/free-port.js';
-import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
+import { officialTestImages } from '#testing/fixture-images';
+import { freePortPair } from '#testing/free-port';
+import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../../../tools/testing/test-model.js';
+} from '#testing/test-model';
 
 /** Long, so that a request waiting for the timeout instead of failing fast shows up as a 504. */
 const CLASSIFY_TIMEOUT_MS = 30_000;
@@ -159,7 +158,18 @@ describe('a broker restart during a stream of classifications', () => {
 
   it('answers 503 at once while the broker is down and classifies again after its restart', async (t) => {
     const senders = Array.from({ length: SENDERS }, sender);
-    await sleep(3000);
+    // The outage starts once every sender has been answered a few times, whatever that takes.
+    const flowingBy = Date.now() + 30_000;
+    while (
+      outcomes.filter((outcome) => outcome.status === 200).length <
+      3 * SENDERS
+    ) {
+      assert.ok(
+        Date.now() < flowingBy,
+        'no stream of answers before the outage',
+      );
+      await sleep(100);
+    }
 
     phase = 'stopping';
     await broker?.stop();

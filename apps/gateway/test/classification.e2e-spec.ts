@@ -3,16 +3,16 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-node';
 import { encodePng, LABELS, preprocessImage } from '#fmnist';
 import { deserializeModel, toInputTensor } from '#fmnist/tensorflow';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
+import type { AppProcess } from '#testing/test-apps';
 import {
   startClassificationStack,
   type ClassificationStack,
-} from '../../../tools/testing/classification-stack.js';
+} from '#testing/classification-stack';
 import {
   officialTestImages,
   photoLikeJpeg,
   type TestImage,
-} from '../../../tools/testing/fixture-images.js';
+} from '#testing/fixture-images';
 
 interface Result {
   label: string;

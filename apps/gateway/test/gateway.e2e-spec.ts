@@ -1,3 +1,3 @@
-import { describeAppLifecycle } from '../../../tools/testing/app-lifecycle.js';
+import { describeAppLifecycle } from '#testing/app-lifecycle';
 
 describeAppLifecycle('gateway');

@@ -5,13 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { encodePng } from '#fmnist';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import {
-  browserUnavailable,
-  launchBrowser,
-} from '../../../tools/testing/browser.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
+import { launchBrowser } from '#testing/browser';
+import { officialTestImages } from '#testing/fixture-images';
+import { startTestApp, type AppProcess } from '#testing/test-apps';
 
 const ALLOWED_ORIGIN = 'https://shop.example';
 const FOREIGN_ORIGIN = 'https://elsewhere.example';
@@ -74,56 +70,52 @@ describe('the gateway over HTTP: headers, CORS, rate limit, error bodies', () =>
       }
     });
 
-    it(
-      'let the page and Swagger UI work in Chromium without a policy violation',
-      { skip: browserUnavailable() },
-      async () => {
-        const browser: Browser = await launchBrowser();
-        try {
-          const page = await browser.newPage();
-          page.setDefaultTimeout(20_000);
-          const violations: string[] = [];
-          page.on('console', (message) => {
-            if (/Content Security Policy/i.test(message.text()))
-              violations.push(message.text());
-          });
-          // A function, not a string: the page's policy forbids evaluating strings.
-          const loaded = (selector: string) =>
-            page.waitForFunction(
-              (images) =>
-                Array.from(
-                  (
-                    globalThis as unknown as PageImages
-                  ).document.querySelectorAll(images),
-                ).some((image) => image.complete && image.naturalWidth > 0),
-              selector,
-            );
+    it('let the page and Swagger UI work in Chromium without a policy violation', async () => {
+      const browser: Browser = await launchBrowser();
+      try {
+        const page = await browser.newPage();
+        page.setDefaultTimeout(20_000);
+        const violations: string[] = [];
+        page.on('console', (message) => {
+          if (/Content Security Policy/i.test(message.text()))
+            violations.push(message.text());
+        });
+        // A function, not a string: the page's policy forbids evaluating strings.
+        const loaded = (selector: string) =>
+          page.waitForFunction(
+            (images) =>
+              Array.from(
+                (globalThis as unknown as PageImages).document.querySelectorAll(
+                  images,
+                ),
+              ).some((image) => image.complete && image.naturalWidth > 0),
+            selector,
+          );
 
-          await page.goto(plain.url);
-          // Sample images are data: URLs; an upload is shown through a blob: URL.
-          await page.click('#samples-button');
-          await loaded('#sample-list img');
-          const [image] = await officialTestImages(1);
-          await page.setInputFiles('#file-input', {
-            name: 'item.png',
-            mimeType: 'image/png',
-            buffer: await encodePng(image.pixels),
-          });
-          await loaded('#results img.thumb');
+        await page.goto(plain.url);
+        // Sample images are data: URLs; an upload is shown through a blob: URL.
+        await page.click('#samples-button');
+        await loaded('#sample-list img');
+        const [image] = await officialTestImages(1);
+        await page.setInputFiles('#file-input', {
+          name: 'item.png',
+          mimeType: 'image/png',
+          buffer: await encodePng(image.pixels),
+        });
+        await loaded('#results img.thumb');
 
-          await page.goto(`${plain.url}/docs`);
-          await page
-            .locator('.swagger-ui .info .title', { hasText: 'Fashion gateway' })
-            .waitFor();
-          await page.locator('.opblock-summary').first().click();
-          await page.locator('.opblock-body').first().waitFor();
+        await page.goto(`${plain.url}/docs`);
+        await page
+          .locator('.swagger-ui .info .title', { hasText: 'Fashion gateway' })
+          .waitFor();
+        await page.locator('.opblock-summary').first().click();
+        await page.locator('.opblock-body').first().waitFor();
 
-          assert.deepEqual(violations, []);
-        } finally {
-          await browser.close();
-        }
-      },
-    );
+        assert.deepEqual(violations, []);
+      } finally {
+        await browser.close();
+      }
+    });
   });
 
   describe('CORS', () => {

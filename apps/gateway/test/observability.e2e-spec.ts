@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePng } from '#fmnist';
-import type { ModelRegistry } from '#platform';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
+import type { ModelRegistry } from '#model-registry';
+import { officialTestImages } from '#testing/fixture-images';
+import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../../../tools/testing/test-model.js';
+} from '#testing/test-model';
 
 const CLASSIFICATIONS = 12;
 

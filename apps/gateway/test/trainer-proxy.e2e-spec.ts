@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
+import { startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   startTrainer,
   trainerFolders,
   type TrainerFolders,
-} from '../../trainer/test/trainer-test-kit.js';
+} from '#testing/trainer-test-kit';
 
 /** Only keeps a broken forward from hanging the suite; the answers come at once. */
 const ANSWER_BOUND_MS = 15_000;

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { ModelRegistry } from '#platform';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
+import type { ModelRegistry } from '#model-registry';
+import { startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../../../tools/testing/test-model.js';
+} from '#testing/test-model';
 import type { TrainingJob } from '../src/training-jobs/training-job.js';
 import {
   readEvents,
@@ -17,7 +16,7 @@ import {
   submitJob,
   trainerFolders,
   type TrainerFolders,
-} from './trainer-test-kit.js';
+} from '#testing/trainer-test-kit';
 
 const KEY = `key-${randomUUID()}`;
 const WHEN_SET = 'Needed only when the trainer runs with TRAINER_API_KEY set.';

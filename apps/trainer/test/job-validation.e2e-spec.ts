@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
+import type { AppProcess } from '#testing/test-apps';
 import {
   request,
   startTrainer,
   trainerFolders,
   type TrainerFolders,
-} from './trainer-test-kit.js';
+} from '#testing/trainer-test-kit';
 
 describe('training job parameters', () => {
   let folders: TrainerFolders;

@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePng, type ModelRef } from '#fmnist';
-import type { ModelRegistry } from '#platform';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { postImage, startTestApp } from '../../../tools/testing/test-apps.js';
+import type { ModelRegistry } from '#model-registry';
+import { officialTestImages } from '#testing/fixture-images';
+import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
-} from '../../../tools/testing/test-model.js';
+} from '#testing/test-model';
 import type { TrainingJob } from '../src/training-jobs/training-job.js';
 import {
   allStarted,
@@ -24,7 +23,7 @@ import {
   waitForJob,
   waitForProcessEnd,
   type TrainerFolders,
-} from './trainer-test-kit.js';
+} from '#testing/trainer-test-kit';
 
 describe('a trainer restart', () => {
   let folders: TrainerFolders | undefined;

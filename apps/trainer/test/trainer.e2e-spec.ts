@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { describeAppLifecycle } from '../../../tools/testing/app-lifecycle.js';
+import { describeAppLifecycle } from '#testing/app-lifecycle';
 
 // The shared lifecycle checks start the trainer with this process's environment: keep its records
 // in a folder of its own, and keep it from training a default model on an empty test registry.

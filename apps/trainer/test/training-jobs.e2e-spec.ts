@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-node';
 import { encodePng, LABELS, NUM_CLASSES } from '#fmnist';
-import type { AppProcess } from '../../../tools/platform/app-process.js';
-import { officialTestImages } from '../../../tools/testing/fixture-images.js';
-import { startTestApp } from '../../../tools/testing/test-apps.js';
+import { officialTestImages } from '#testing/fixture-images';
+import { startTestApp, type AppProcess } from '#testing/test-apps';
 import type { TrainingJob } from '../src/training-jobs/training-job.js';
 import {
   allStarted,
@@ -21,7 +20,7 @@ import {
   trainerFolders,
   waitForJob,
   type TrainerFolders,
-} from './trainer-test-kit.js';
+} from '#testing/trainer-test-kit';
 
 interface ModelView {
   name: string;

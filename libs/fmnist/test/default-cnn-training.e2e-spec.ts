@@ -1,21 +1,24 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type * as tf from '@tensorflow/tfjs-node';
-import { argMaxRows, evaluate } from '../src/evaluation.js';
-import { loadFashionMnist } from '../src/idx.js';
-import { IMAGE_PIXELS, type LabelledImages } from '../src/image-format.js';
+import { argMaxRows, evaluate } from '../src/model/evaluation.js';
+import { loadFashionMnist } from '../src/dataset/idx.js';
+import {
+  IMAGE_PIXELS,
+  type LabelledImages,
+} from '../src/image/image-format.js';
 import {
   type SerializedModel,
   deserializeModel,
   serializeModel,
-} from '../src/model-serialization.js';
+} from '../src/model/model-serialization.js';
 import {
   buildModel,
   predictProbabilities,
   toInputTensor,
   toTargetTensor,
-} from '../src/models.js';
-import { preprocessImage } from '../src/preprocess.js';
+} from '../src/model/models.js';
+import { preprocessImage } from '../src/image/preprocess.js';
 import { FMNIST_DIR, asProductPhoto, imageAt } from './support/dataset.js';
 
 // A short training run, enough to show the whole chain works; the full run is measured apart.

@@ -11,7 +11,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { restartAfterFatalCrash, withTimeout } from '#platform';
-import { testBrokers } from '../../../tools/testing/test-kafka.js';
+import { testBrokers } from '#testing/test-kafka';
 
 describe('a consumer crash kafkajs does not restart from', () => {
   const kafka = new Kafka({

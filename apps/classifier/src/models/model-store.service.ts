@@ -12,7 +12,7 @@ import {
   type ModelRef,
 } from '#fmnist';
 import { deserializeModel } from '#fmnist/tensorflow';
-import { ModelRegistry } from '#platform';
+import { ModelRegistry } from '#model-registry';
 import { ClassificationFailure } from '../classification/classification-failure.js';
 
 export interface LoadedModel {

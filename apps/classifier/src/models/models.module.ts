@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ModelRegistryModule } from '#platform';
+import { ModelRegistryModule } from '#model-registry';
 import { ModelStore } from './model-store.service.js';
 
 @Module({

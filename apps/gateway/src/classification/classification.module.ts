@@ -6,8 +6,8 @@ import { MulterModule } from '@nestjs/platform-express';
 import kafkajs from 'kafkajs';
 import {
   CoalescingClientKafka,
-  KafkaAdminModule,
   kafkaClientConfig,
+  KafkaLivenessModule,
 } from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { ClassificationController } from './classification.controller.js';
@@ -20,7 +20,7 @@ const { Partitioners } = kafkajs;
 
 @Module({
   imports: [
-    KafkaAdminModule,
+    KafkaLivenessModule,
     ClientsModule.registerAsync([
       {
         name: CLASSIFIER_CLIENT,

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ModelDto, ModelRegistry } from '#platform';
+import { ModelDto, ModelRegistry } from '#model-registry';
 
 @ApiTags('models')
 @Controller('v1/models')

@@ -7,12 +7,12 @@ import {
 } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../classification/dto/error-response.dto.js';
 import { SampleDto, SamplesQueryDto } from './dto/sample.dto.js';
-import { TestSplitSamples } from './test-split-samples.service.js';
+import { SampleImagesService } from './sample-images.service.js';
 
 @ApiTags('web page')
 @Controller('v1/samples')
 export class SamplesController {
-  constructor(private readonly samples: TestSplitSamples) {}
+  constructor(private readonly samples: SampleImagesService) {}
 
   @Get()
   @ApiOperation({

@@ -6,14 +6,14 @@ import { fileURLToPath } from 'node:url';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { PreviewsController } from './previews.controller.js';
 import { SamplesController } from './samples.controller.js';
-import { TestSplitSamples } from './test-split-samples.service.js';
+import { SampleImagesService } from './sample-images.service.js';
 
 /**
  * tsc compiles only the .ts files, so the page is served from the source folder: from
  * dist/apps/gateway/src/web/ five levels up is the project root.
  */
 const PUBLIC_FOLDER = fileURLToPath(
-  new URL('../../../../../apps/gateway/src/web/public/', import.meta.url),
+  new URL('../../../../../apps/gateway/client/', import.meta.url),
 );
 
 /** The web page at `/` and the two endpoints only it needs (previews, sample images). */
@@ -36,6 +36,6 @@ const PUBLIC_FOLDER = fileURLToPath(
     }),
   ],
   controllers: [PreviewsController, SamplesController],
-  providers: [TestSplitSamples],
+  providers: [SampleImagesService],
 })
 export class WebModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ModelRecord, ModelRef } from '#fmnist';
-import { ModelRegistry } from '#platform';
+import { ModelRegistry } from '#model-registry';
 
 /**
  * Publishing new versions, one at a time: the registry's publish resolves once this process's

@@ -17,7 +17,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { ModelRecord, ModelRef, ModelSummary } from '#fmnist';
-import { ActiveModelDto, ModelDto, ModelRegistry } from '#platform';
+import { ActiveModelDto, ModelDto, ModelRegistry } from '#model-registry';
 import { ApiKeyRequired } from '../api-key/api-key.openapi.js';
 import { modelJson, weightsBin } from './tfjs-export.js';
 

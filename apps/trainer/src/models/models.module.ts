@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ModelRegistryModule } from '#platform';
+import { ModelRegistryModule } from '#model-registry';
 import { ModelReleases } from './model-releases.service.js';
 import { ModelsController } from './models.controller.js';
 

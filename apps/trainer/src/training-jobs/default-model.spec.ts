@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigService } from '@nestjs/config';
-import type { ModelRegistry } from '#platform';
+import type { ModelRegistry } from '#model-registry';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import { DefaultModel } from './default-model.js';
 import type { CreateTrainingJobDto } from './dto/create-training-job.dto.js';

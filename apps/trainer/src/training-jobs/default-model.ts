@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ModelRegistry } from '#platform';
+import { ModelRegistry } from '#model-registry';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import { TrainingJobsService } from './training-jobs.service.js';
 

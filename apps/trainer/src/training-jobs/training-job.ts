@@ -1,4 +1,4 @@
-import type { ModelRef } from '#fmnist';
+import type { ModelRef, TestSetMetrics } from '#fmnist';
 
 export const JOB_STATES = [
   'queued',
@@ -51,14 +51,6 @@ export interface EpochMetrics {
   durationMs: number;
 }
 
-export interface TestMetrics {
-  accuracy: number;
-  loss?: number;
-  perClass: { label: string; precision: number; recall: number; f1: number }[];
-  confusionMatrix: number[][];
-  evaluatedOn: string;
-}
-
 export interface TrainingJob {
   id: string;
   state: JobState;
@@ -85,6 +77,6 @@ export interface TrainingJob {
     evaluateMs?: number;
     totalMs?: number;
   };
-  result?: { model: ModelRef; promoted: boolean; metrics: TestMetrics };
+  result?: { model: ModelRef; promoted: boolean; metrics: TestSetMetrics };
   error?: string;
 }

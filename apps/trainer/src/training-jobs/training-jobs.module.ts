@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ModelRegistryModule } from '#platform';
+import { ModelRegistryModule } from '#model-registry';
 import { ModelsModule } from '../models/models.module.js';
 import { DefaultModel } from './default-model.js';
 import { JobStatesMetric } from './job-states.metric.js';

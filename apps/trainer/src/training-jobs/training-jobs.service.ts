@@ -39,7 +39,7 @@ import type {
   WorkerDataset,
   WorkerMessage,
   WorkerTask,
-} from './worker-protocol.js';
+} from './worker/worker-protocol.js';
 import { WorkerProcess } from './worker-process.js';
 
 export const INTERRUPTED = 'interrupted by a trainer restart';

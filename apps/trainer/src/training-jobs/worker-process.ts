@@ -1,10 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Subject } from 'rxjs';
-import type { WorkerMessage, WorkerTask } from './worker-protocol.js';
+import type { WorkerMessage, WorkerTask } from './worker/worker-protocol.js';
 
 const WORKER_ENTRY = fileURLToPath(
-  new URL('./training-worker.js', import.meta.url),
+  new URL('./worker/training-worker.js', import.meta.url),
 );
 
 /**

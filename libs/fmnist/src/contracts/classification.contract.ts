@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IMAGE_PIXELS } from '../image-format.js';
+import { IMAGE_PIXELS } from '../image/image-format.js';
 
 /** Upper bound of images in one request, so one message stays small (about 70 KB). */
 export const MAX_IMAGES_PER_REQUEST = 64;

@@ -41,6 +41,8 @@ export const ModelMetricsSchema = z.object({
   confusionMatrix: z.array(z.array(z.number().int())).optional(),
   evaluatedOn: z.string().optional(),
 });
+/** A model record's metrics: the test-set metrics (TestSetMetrics), some absent in older records. */
+export type ModelMetrics = z.infer<typeof ModelMetricsSchema>;
 
 export const ModelRecordSchema = ModelRefSchema.extend({
   architecture: z.string(),

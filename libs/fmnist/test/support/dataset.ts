@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { IMAGE_PIXELS, IMAGE_SIZE } from '../../src/image-format.js';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../../src/image/image-format.js';
 
 /** Where the tests read the official files. */
 export const FMNIST_DIR =

@@ -5,7 +5,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { KafkaAdminModule } from '../kafka/kafka-admin.module.js';
+import { KafkaLivenessModule } from '../kafka/liveness/kafka-liveness.module.js';
 import { HealthController } from './health.controller.js';
 import { KafkaHealthIndicator } from './kafka.health.js';
 import {
@@ -26,7 +26,11 @@ export class HealthModule {
     const indicators = options.indicators ?? [];
     return {
       module: HealthModule,
-      imports: [TerminusModule, KafkaAdminModule, ...(options.imports ?? [])],
+      imports: [
+        TerminusModule,
+        KafkaLivenessModule,
+        ...(options.imports ?? []),
+      ],
       controllers: [HealthController],
       providers: [
         KafkaHealthIndicator,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { KafkaLiveness } from '../kafka/kafka-liveness.service.js';
+import { KafkaLiveness } from '../kafka/liveness/kafka-liveness.service.js';
 
 @Injectable()
 export class KafkaHealthIndicator {

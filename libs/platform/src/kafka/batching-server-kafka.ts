@@ -1,16 +1,20 @@
+import { ServerKafka } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { withCoalescingProducers } from './coalescing-producer.js';
-import { RestartingServerKafka } from './restarting-server-kafka.js';
+import { TransportCrashRestarts } from './consumer/restart-after-fatal-crash.js';
+import { withCoalescingProducers } from './producer/coalescing-producer.js';
 
 /**
- * The restarting Kafka server, two things changed for request/reply under load:
+ * Nest's Kafka microservice transport, its consumer started again after a crash kafkajs does
+ * not recover from, and two things changed for request/reply under load:
  * - the messages of a fetched batch are handled concurrently, not one after the other, so a
  *   handler that batches work itself (the classifier's model calls) sees them together;
  * - replies sent in the same moment share a produce request.
  * A handler that throws still stops its partition at that message, as with `eachMessage`:
  * the messages before it are marked consumed and kafkajs retries from it.
  */
-export class BatchingServerKafka extends RestartingServerKafka {
+export class BatchingServerKafka extends ServerKafka {
+  private readonly crashRestarts = new TransportCrashRestarts(this.logger);
+
   override async createClient<T = Kafka>(): Promise<T> {
     return withCoalescingProducers(await super.createClient<Kafka>()) as T;
   }
@@ -25,6 +29,18 @@ export class BatchingServerKafka extends RestartingServerKafka {
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+  }
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    this.crashRestarts.watch(this.consumer, (consumer) =>
+      this.bindEvents(consumer),
+    );
+  }
+
+  override async close(): Promise<void> {
+    this.crashRestarts.stop();
+    await super.close();
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {

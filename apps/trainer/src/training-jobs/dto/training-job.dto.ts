@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { TestSetMetrics } from '#fmnist';
 import {
   JOB_STATES,
   type BatchProgress,
   type DatasetSpec,
   type EpochMetrics,
   type JobState,
-  type TestMetrics,
   type TrainingJob,
   type TrainingParameters,
 } from '../training-job.js';
@@ -76,7 +76,7 @@ class ClassMetricsDto {
   f1!: number;
 }
 
-export class TestMetricsDto implements TestMetrics {
+export class TestMetricsDto implements TestSetMetrics {
   @ApiProperty({ example: 0.9231 })
   accuracy!: number;
 

@@ -1,0 +1,3 @@
+export * from './model-registry.module.js';
+export * from './model-registry.service.js';
+export * from './model.dto.js';

@@ -1,9 +1,0 @@
-import { Module } from '@nestjs/common';
-import { KafkaAdminService } from './kafka-admin.service.js';
-import { KafkaLiveness } from './kafka-liveness.service.js';
-
-@Module({
-  providers: [KafkaAdminService, KafkaLiveness],
-  exports: [KafkaAdminService, KafkaLiveness],
-})
-export class KafkaAdminModule {}
