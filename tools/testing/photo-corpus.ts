@@ -80,9 +80,11 @@ export function photoRecipe(
   const ink = [0, 0, 0].map(() => 20 + Math.floor(random() * 90));
   const format = overrides.format ?? pick(FORMATS);
   const orientation = pick(ORIENTATIONS);
+  const channels = pick(CHANNELS);
   return {
     format,
-    channels: pick(CHANNELS),
+    // JPEG has no alpha channel: a cut-out would come out on black.
+    channels: format === 'jpeg' && channels === 'rgba' ? 'rgb' : channels,
     width,
     height,
     // GIF has no EXIF: such a file would simply show the item turned.
