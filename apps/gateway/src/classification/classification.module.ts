@@ -10,6 +10,7 @@ import {
   KafkaLivenessModule,
 } from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
+import { PreprocessingModule } from '../preprocessing/preprocessing.module.js';
 import { ClassificationController } from './classification.controller.js';
 import { gatewayMetricProviders } from './classification.metrics.js';
 import { ClassificationService } from './classification.service.js';
@@ -20,6 +21,7 @@ const { Partitioners } = kafkajs;
 
 @Module({
   imports: [
+    PreprocessingModule,
     KafkaLivenessModule,
     ClientsModule.registerAsync([
       {

@@ -2,7 +2,6 @@ import {
   Inject,
   Injectable,
   Logger,
-  UnsupportedMediaTypeException,
   type OnApplicationBootstrap,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -13,9 +12,7 @@ import type { Counter, Gauge } from 'prom-client';
 import { firstValueFrom, race, timeout } from 'rxjs';
 import {
   encodeImage,
-  ImageDecodeError,
   LABELS,
-  preprocessImage,
   Topics,
   type ClassificationReply,
   type ClassificationRequest,
@@ -25,11 +22,11 @@ import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import {
   classificationError,
   KafkaUnavailableException,
-  uploadError,
 } from './classification.errors.js';
 import { CLASSIFIER_CLIENT } from './classifier-client.js';
 import { GatewayMetrics } from './classification.metrics.js';
 import type { ClassificationResultDto } from './dto/classification-result.dto.js';
+import { ImagePreprocessorService } from '../preprocessing/image-preprocessor.service.js';
 import type { Upload } from './upload.js';
 
 /**
@@ -45,6 +42,7 @@ export class ClassificationService
 
   constructor(
     @Inject(CLASSIFIER_CLIENT) private readonly client: ClientKafka,
+    private readonly preprocessor: ImagePreprocessorService,
     private readonly kafka: KafkaLiveness,
     @InjectMetric(GatewayMetrics.classified)
     private readonly classified: Counter<string>,
@@ -72,9 +70,7 @@ export class ClassificationService
     model?: string,
   ): Promise<ClassificationResultDto[]> {
     const receivedAt = performance.now();
-    const images = await Promise.all(
-      uploads.map((upload) => this.preprocess(upload)),
-    );
+    const images = await this.preprocessor.preprocess(uploads);
     const request: ClassificationRequest = {
       requestId,
       images: images.map(encodeImage),
@@ -131,29 +127,6 @@ export class ClassificationService
       };
     });
   }
-
-  private async preprocess(upload: Upload): Promise<Uint8Array> {
-    if (!isImageType(upload.declaredType)) {
-      throw new UnsupportedMediaTypeException(
-        `${upload.source}: declared as ${upload.declaredType}, not an image`,
-      );
-    }
-    try {
-      return (await preprocessImage(upload.bytes)).pixels;
-    } catch (error) {
-      if (error instanceof ImageDecodeError)
-        throw uploadError(upload.source, error);
-      throw error;
-    }
-  }
-}
-
-/** Clients that cannot tell the type (curl for an unknown extension) send octet-stream. */
-function isImageType(contentType: string): boolean {
-  return (
-    contentType.startsWith('image/') ||
-    contentType === 'application/octet-stream'
-  );
 }
 
 function parseModel(model?: string): ClassificationRequest['model'] {

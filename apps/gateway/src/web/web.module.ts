@@ -4,6 +4,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { fileURLToPath } from 'node:url';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
+import { PreprocessingModule } from '../preprocessing/preprocessing.module.js';
 import { PreviewsController } from './previews.controller.js';
 import { SamplesController } from './samples.controller.js';
 import { SampleImagesService } from './sample-images.service.js';
@@ -19,6 +20,7 @@ const PUBLIC_FOLDER = fileURLToPath(
 /** The web page at `/` and the two endpoints only it needs (previews, sample images). */
 @Module({
   imports: [
+    PreprocessingModule,
     ServeStaticModule.forRoot({
       rootPath: PUBLIC_FOLDER,
       // Only `/` answers with the page: unknown paths stay 404s, not a copy of index.html.

@@ -73,6 +73,8 @@ export interface ImageHeader {
 export interface PreprocessOptions {
   /** Images over this many pixels are refused from their header (`too-large`). */
   readonly maxPixels?: number;
+  /** The image's header, when the caller has read it already (readImageHeader). */
+  readonly header?: ImageHeader;
 }
 
 /**
@@ -118,7 +120,10 @@ export async function preprocessImage(
   options: PreprocessOptions = {},
 ): Promise<PreprocessedImage> {
   const modelShaped = decodeModelShapedPng(input);
-  const source = modelShaped?.source ?? (await readImageHeader(input, options));
+  const source =
+    modelShaped?.source ??
+    options.header ??
+    (await readImageHeader(input, options));
   const gray = modelShaped?.gray ?? (await decodeSmall(input, source));
   const border = borderStatistics(gray);
   // Decided on the mean: the median can be an item's grey where it covers most of the border.
