@@ -2,6 +2,8 @@ import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 
 export interface LoadResult {
+  /** What was uploaded: the dataset's 28x28 PNGs, or photo-like uploads. */
+  upload: Upload;
   concurrency: number;
   imagesPerRequest: number;
   /** Requests answered in the run. */
@@ -12,20 +14,22 @@ export interface LoadResult {
   errors: number;
 }
 
-/** One multipart body with `images` PNGs in the field `files` (or `file` for one). */
-export function multipartBody(pngs: Buffer[]): {
+export type Upload = '28x28 PNG' | 'photo';
+
+/** One multipart body with `images` files in the field `files` (or `file` for one). */
+export function multipartBody(files: Buffer[]): {
   body: Buffer;
   contentType: string;
 } {
   const boundary = `bench-${randomUUID()}`;
-  const field = pngs.length === 1 ? 'file' : 'files';
-  const parts = pngs.map((png, index) =>
+  const field = files.length === 1 ? 'file' : 'files';
+  const parts = files.map((file, index) =>
     Buffer.concat([
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${index}.png"\r\n` +
-          'Content-Type: image/png\r\n\r\n',
+        `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${index}"\r\n` +
+          'Content-Type: application/octet-stream\r\n\r\n',
       ),
-      png,
+      file,
       Buffer.from('\r\n'),
     ]),
   );
@@ -35,29 +39,44 @@ export function multipartBody(pngs: Buffer[]): {
   };
 }
 
-/** POSTs the body at `concurrency` for `seconds` and reports throughput and latency. */
+/**
+ * POSTs requests of `imagesPerRequest` files at `concurrency` for `seconds`, taking the files in
+ * turn so that every file is sent, and reports throughput and latency.
+ */
 export async function load(
   url: string,
-  pngs: Buffer[],
+  upload: Upload,
+  files: Buffer[],
+  imagesPerRequest: number,
   concurrency: number,
   seconds: number,
 ): Promise<LoadResult> {
-  const { body, contentType } = multipartBody(pngs);
+  const bodies = Array.from(
+    { length: Math.max(1, Math.floor(files.length / imagesPerRequest)) },
+    (_, index) =>
+      multipartBody(
+        files.slice(index * imagesPerRequest, (index + 1) * imagesPerRequest),
+      ),
+  );
   const result = await autocannon({
     url,
     method: 'POST',
-    headers: { 'content-type': contentType },
-    body,
+    requests: bodies.map(({ body, contentType }) => ({
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    })),
     connections: concurrency,
     duration: seconds,
   });
   const requestsPerSecond = result.requests.average;
   return {
+    upload,
     concurrency,
-    imagesPerRequest: pngs.length,
+    imagesPerRequest,
     requests: result.requests.total,
     requestsPerSecond,
-    imagesPerSecond: requestsPerSecond * pngs.length,
+    imagesPerSecond: requestsPerSecond * imagesPerRequest,
     latencyMs: {
       p50: result.latency.p50,
       p90: result.latency.p90,

@@ -2,19 +2,25 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodePng, IMAGE_PIXELS } from '#fmnist';
+import { encodePng, IMAGE_PIXELS, preprocessImage } from '#fmnist';
 import { deserializeModel } from '#fmnist/tensorflow';
 import { createTopics } from '../kafka/create-topics.js';
 import { EmbeddedKafka } from '../kafka/embedded-kafka.js';
 import { AppProcess } from '../launcher/app-process.js';
-import { officialTestImages } from '../testing/fixture-images.js';
+import {
+  officialTestImages,
+  type TestImage,
+} from '../testing/fixture-images.js';
 import { freePort, freePortPair } from '../testing/free-port.js';
+import { photoCorpus } from '../testing/photo-corpus.js';
 import { connectRegistry } from '../testing/test-model.js';
 import { kafkaRoundTrip } from './kafka-round-trip.js';
-import { load, type LoadResult } from './load.js';
+import { httpRows, MULTI_IMAGES, type HttpRow } from './http-rows.js';
 import { modelCeiling } from './model-ceiling.js';
-import { cpuSpent } from './process-cpu.js';
+import { photoAccuracy } from './photo-accuracy.js';
+import { preprocessingCost } from './preprocessing-cost.js';
 import { childPids, peakRssMb } from './process-memory.js';
+import { table } from './report-table.js';
 import { soak, type SoakResult } from './soak.js';
 
 /**
@@ -35,17 +41,8 @@ const soakRequests = Number(options.soak ?? (options.quick ? 0 : 100_000));
 const SOAK_CONCURRENCY = 32;
 const projectRoot = new URL('../../../', import.meta.url).pathname;
 const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
-const CONCURRENCIES = [1, 8, 32, 64];
-const MULTI_IMAGES = 16;
-
-interface HttpRow extends LoadResult {
-  classifiers: number;
-  /** CPU time per classified image of each process, in ms: where the HTTP path's cost goes. */
-  cpuMsPerImage: Record<string, number>;
-}
-
-/** The CPU columns, in this order. */
-const CPU_PROCESSES = ['gateway', 'classifiers', 'kafka', 'load'];
+/** Test images whose photos measure the served model's accuracy on photo-like uploads. */
+const PHOTO_ACCURACY_IMAGES = 1000;
 
 interface TrainingJob {
   state: string;
@@ -155,13 +152,12 @@ async function main(): Promise<void> {
     await registry.onModuleDestroy();
     if (!record) throw new Error('the trained model is not in the registry');
     const model = await deserializeModel(record.artifacts);
-    const images = await officialTestImages(256);
-    const flat = new Uint8Array(images.length * IMAGE_PIXELS);
-    images.forEach((image, index) =>
-      flat.set(image.pixels, index * IMAGE_PIXELS),
-    );
+    const images = await officialTestImages(PHOTO_ACCURACY_IMAGES);
+    const flat = new Uint8Array(256 * IMAGE_PIXELS);
+    images
+      .slice(0, 256)
+      .forEach((image, index) => flat.set(image.pixels, index * IMAGE_PIXELS));
     const ceiling = await modelCeiling(model, flat);
-    model.dispose();
     say(`in-process model: ${JSON.stringify(ceiling)}`);
     const roundTrip = await kafkaRoundTrip(broker.brokers);
     say(`kafkajs request/reply alone: ${JSON.stringify(roundTrip)}`);
@@ -169,6 +165,16 @@ async function main(): Promise<void> {
     const pngs = await Promise.all(
       images.slice(0, MULTI_IMAGES).map((image) => encodePng(image.pixels)),
     );
+    const photos = await uploadedPhotos(images);
+    const preprocessing = await preprocessingCost(images.slice(0, 8));
+    say(`preprocessing cost: ${JSON.stringify(preprocessing)}`);
+    const accuracy = await photoAccuracy(
+      model,
+      await photoCorpus(images.slice(0, PHOTO_ACCURACY_IMAGES)),
+      (file) => preprocessImage(file),
+    );
+    model.dispose();
+    say(`photo accuracy: ${JSON.stringify(accuracy)}`);
     const http: HttpRow[] = [];
     const memory: Record<string, number | undefined> = {};
     let soaked: SoakResult | undefined;
@@ -178,35 +184,21 @@ async function main(): Promise<void> {
       );
       const gateway = await start('gateway');
       const url = `${gateway.url}/v1/classifications`;
-      await load(url, pngs.slice(0, 1), 8, 2);
-      for (const imagesPerRequest of [1, MULTI_IMAGES]) {
-        for (const concurrency of CONCURRENCIES) {
-          const { result, cpuMs } = await cpuSpent(
-            {
-              gateway: [gateway.pid],
-              classifiers: replicas.map((replica) => replica.pid),
-              kafka: [broker.pid],
-              load: [process.pid],
-            },
-            () =>
-              load(url, pngs.slice(0, imagesPerRequest), concurrency, seconds),
-          );
-          const images = Math.max(result.requests * imagesPerRequest, 1);
-          http.push({
-            ...result,
-            classifiers,
-            cpuMsPerImage: Object.fromEntries(
-              Object.entries(cpuMs).map(([name, ms]) => [name, ms / images]),
-            ),
-          });
-          say(
-            `${classifiers} classifier(s), ${imagesPerRequest} image(s)/request, concurrency ${concurrency}: ` +
-              `${result.imagesPerSecond.toFixed(0)} images/s, p50 ${result.latencyMs.p50} ms, ` +
-              `p99 ${result.latencyMs.p99} ms, errors ${result.errors}, ` +
-              `CPU ms/image ${JSON.stringify(http.at(-1)?.cpuMsPerImage)}`,
-          );
-        }
-      }
+      http.push(
+        ...(await httpRows({
+          url,
+          classifiers,
+          uploads: { photo: photos, '28x28 PNG': pngs },
+          processes: {
+            gateway: [gateway.pid],
+            classifiers: replicas.map((replica) => replica.pid),
+            kafka: [broker.pid],
+            load: [process.pid],
+          },
+          seconds,
+          say,
+        })),
+      );
       if (classifiers === 1 && soakRequests > 0) {
         say(
           `soak: ${soakRequests} requests at concurrency ${SOAK_CONCURRENCY}`,
@@ -233,6 +225,8 @@ async function main(): Promise<void> {
     const report = {
       machine: machine(),
       training,
+      preprocessing,
+      accuracy,
       ceiling,
       roundTrip,
       http,
@@ -252,6 +246,18 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Photos of the size people send a 28x28 classifier (a few hundred pixels a side), in every
+ * format of the corpus, as many as the multi-image requests hold.
+ */
+async function uploadedPhotos(images: TestImage[]) {
+  const corpus = await photoCorpus(images.slice(0, 4 * MULTI_IMAGES));
+  return corpus
+    .filter((photo) => Math.max(photo.width, photo.height) <= 640)
+    .slice(0, MULTI_IMAGES)
+    .map((photo) => photo.bytes);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -259,72 +265,6 @@ function median(values: number[]): number {
 
 function machine(): string {
   return `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}`;
-}
-
-function table(report: {
-  machine: string;
-  training: Record<string, number | undefined>;
-  ceiling: Awaited<ReturnType<typeof modelCeiling>>;
-  roundTrip: Awaited<ReturnType<typeof kafkaRoundTrip>>;
-  http: HttpRow[];
-  memory: Record<string, number | undefined>;
-  soak?: SoakResult;
-}): string {
-  const { training, ceiling, roundTrip, http, memory, soak: soaked } = report;
-  const lines = [
-    `Machine: ${report.machine}`,
-    '',
-    '| training (default job) | value |',
-    '| --- | --- |',
-    `| epochs | ${training.epochs} |`,
-    `| images/s (median epoch) | ${training.imagesPerSecond?.toFixed(0)} |`,
-    `| seconds per epoch (median) | ${training.medianEpochSeconds?.toFixed(1)} |`,
-    `| wall time of the job, s | ${training.wallSeconds?.toFixed(0)} |`,
-    `| test accuracy | ${((training.testAccuracy ?? 0) * 100).toFixed(2)}% |`,
-    '',
-    '| model in-process | value |',
-    '| --- | --- |',
-    `| one image, median ms | ${ceiling.singleImageMs.toFixed(2)} |`,
-    `| one image at a time, images/s | ${ceiling.singleImagesPerSecond.toFixed(0)} |`,
-    `| batches of ${ceiling.batchSize}, images/s | ${ceiling.batchedImagesPerSecond.toFixed(0)} |`,
-    '',
-    '| kafkajs request/reply alone, one at a time | ms |',
-    '| --- | --- |',
-    `| p50 | ${roundTrip.p50Ms.toFixed(1)} |`,
-    `| p99 | ${roundTrip.p99Ms.toFixed(1)} |`,
-    '',
-    '| classifiers | images/request | concurrency | images/s | p50 ms | p90 ms | p99 ms | errors | ceiling / HTTP | CPU ms/image: gateway, classifiers, kafka, load |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...http.map(
-      (row) =>
-        `| ${row.classifiers} | ${row.imagesPerRequest} | ${row.concurrency} | ${row.imagesPerSecond.toFixed(0)} | ` +
-        `${row.latencyMs.p50} | ${row.latencyMs.p90} | ${row.latencyMs.p99} | ${row.errors} | ` +
-        `${(ceiling.batchedImagesPerSecond / Math.max(row.imagesPerSecond, 1)).toFixed(1)}x | ` +
-        `${CPU_PROCESSES.map((name) => row.cpuMsPerImage[name]?.toFixed(2) ?? '?').join(', ')} |`,
-    ),
-    '',
-    '| peak RSS | MB |',
-    '| --- | --- |',
-    ...Object.entries(memory).map(
-      ([app, mb]) => `| ${app} | ${mb?.toFixed(0) ?? '?'} |`,
-    ),
-    ...(soaked ? soakTable(soaked) : []),
-  ];
-  return lines.join('\n');
-}
-
-function soakTable(soaked: SoakResult): string[] {
-  return [
-    '',
-    `Soak: ${soaked.requests} single-image requests at concurrency ${soaked.concurrency} in ` +
-      `${soaked.seconds.toFixed(0)} s: ${soaked.ok} answered 2xx, ${soaked.errors} errors.`,
-    '',
-    '| process | RSS MB at start, then after each tenth of the requests |',
-    '| --- | --- |',
-    ...Object.entries(soaked.rssMb).map(
-      ([app, samples]) => `| ${app} | ${samples.join(' → ')} |`,
-    ),
-  ];
 }
 
 main().catch((error: unknown) => {

@@ -8,4 +8,5 @@ export * from './image/image-decode-error.js';
 export * from './image/image-format.js';
 export * from './labels.js';
 export * from './dataset/png-export.js';
+export * from './dataset/seeded-random.js';
 export * from './image/preprocess.js';

@@ -18,6 +18,7 @@ import {
 import { AdmissionMiddleware } from '../admission/admission.middleware.js';
 import { AdmissionModule } from '../admission/admission.module.js';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
+import { PreprocessingModule } from '../preprocessing/preprocessing.module.js';
 import { ClassificationController } from './classification.controller.js';
 import { gatewayMetricProviders } from './classification.metrics.js';
 import { ClassificationService } from './classification.service.js';
@@ -28,6 +29,7 @@ const { Partitioners } = kafkajs;
 @Module({
   imports: [
     AdmissionModule,
+    PreprocessingModule,
     KafkaLivenessModule,
     ClientsModule.registerAsync([
       {

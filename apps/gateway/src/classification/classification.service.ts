@@ -3,7 +3,6 @@ import {
   Inject,
   Injectable,
   Logger,
-  UnsupportedMediaTypeException,
   type OnApplicationBootstrap,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -14,9 +13,7 @@ import type { Counter, Gauge } from 'prom-client';
 import { firstValueFrom, race, timeout } from 'rxjs';
 import {
   encodeImage,
-  ImageDecodeError,
   LABELS,
-  preprocessImage,
   Topics,
   type ClassificationReply,
   type ClassificationRequest,
@@ -32,11 +29,11 @@ import {
   classificationError,
   deadlineError,
   KafkaUnavailableException,
-  uploadError,
 } from './classification.errors.js';
 import { CLASSIFIER_CLIENT } from './classifier-client.js';
 import { GatewayMetrics } from './classification.metrics.js';
 import type { ClassificationResultDto } from './dto/classification-result.dto.js';
+import { ImagePreprocessorService } from '../preprocessing/image-preprocessor.service.js';
 import type { Upload } from './upload.js';
 
 /** An upload reduced to what the model takes; its bytes are no longer needed. */
@@ -58,6 +55,7 @@ export class ClassificationService
 
   constructor(
     @Inject(CLASSIFIER_CLIENT) private readonly client: ClientKafka,
+    private readonly preprocessor: ImagePreprocessorService,
     private readonly kafka: KafkaLiveness,
     private readonly admission: AdmissionControl,
     @InjectMetric(GatewayMetrics.classified)
@@ -88,15 +86,14 @@ export class ClassificationService
     uploads: Upload[],
     receivedAt: number,
   ): Promise<PreparedImage[]> {
-    return this.beforeDeadline(
+    const pixels = await this.beforeDeadline(
       receivedAt + this.timeoutMs,
-      Promise.all(
-        uploads.map(async (upload) => ({
-          source: upload.source,
-          pixels: await this.preprocess(upload),
-        })),
-      ),
+      this.preprocessor.preprocess(uploads),
     );
+    return uploads.map(({ source }, index) => ({
+      source,
+      pixels: pixels[index],
+    }));
   }
 
   /**
@@ -201,29 +198,6 @@ export class ClassificationService
       clearTimeout(timer);
     }
   }
-
-  private async preprocess(upload: Upload): Promise<Uint8Array> {
-    if (!isImageType(upload.declaredType)) {
-      throw new UnsupportedMediaTypeException(
-        `${upload.source}: declared as ${upload.declaredType}, not an image`,
-      );
-    }
-    try {
-      return (await preprocessImage(upload.bytes)).pixels;
-    } catch (error) {
-      if (error instanceof ImageDecodeError)
-        throw uploadError(upload.source, error);
-      throw error;
-    }
-  }
-}
-
-/** Clients that cannot tell the type (curl for an unknown extension) send octet-stream. */
-function isImageType(contentType: string): boolean {
-  return (
-    contentType.startsWith('image/') ||
-    contentType === 'application/octet-stream'
-  );
 }
 
 function parseModel(model?: string): ClassificationRequest['model'] {

@@ -1,6 +1,6 @@
 import { IsInt, IsNotEmpty, IsUrl, Max, Min } from 'class-validator';
 import { availableParallelism } from 'node:os';
-import { MAX_IMAGES_PER_REQUEST } from '#fmnist';
+import { MAX_IMAGES_PER_REQUEST, MAX_INPUT_PIXELS } from '#fmnist';
 import { HttpEnvironment, IsPort } from '#platform';
 
 export class GatewayEnvironment extends HttpEnvironment {
@@ -41,6 +41,24 @@ export class GatewayEnvironment extends HttpEnvironment {
   @IsInt({ message: 'MAX_UPLOAD_BYTES must be an integer' })
   @Min(1024)
   MAX_UPLOAD_BYTES: number = 10 * 1024 * 1024;
+
+  /**
+   * Largest image accepted, in pixels, checked from its header before any decoding (413): a
+   * phone camera's 12 megapixels fit; a 28x28 model has no use for more.
+   */
+  @IsInt({ message: 'MAX_IMAGE_PIXELS must be an integer' })
+  @Min(784, { message: 'MAX_IMAGE_PIXELS must be at least 784 (28x28)' })
+  MAX_IMAGE_PIXELS: number = MAX_INPUT_PIXELS;
+
+  /** Pixels of all images of one request together (413 beyond). */
+  @IsInt({ message: 'MAX_REQUEST_PIXELS must be an integer' })
+  @Min(784, { message: 'MAX_REQUEST_PIXELS must be at least 784 (28x28)' })
+  MAX_REQUEST_PIXELS: number = 40_000_000;
+
+  /** Images decoded at once; one libvips thread each, so by default one per core. */
+  @IsInt({ message: 'DECODE_CONCURRENCY must be an integer' })
+  @Min(1, { message: 'DECODE_CONCURRENCY must be at least 1' })
+  DECODE_CONCURRENCY: number = availableParallelism();
 
   /** Most images in one request (multipart field `files`). */
   @IsInt({ message: 'MAX_IMAGES_PER_UPLOAD must be an integer' })

@@ -21,15 +21,17 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { IMAGE_SIZE, ImageDecodeError, preprocessImage } from '#fmnist';
-import { uploadError } from '../classification/classification.errors.js';
+import { IMAGE_SIZE } from '#fmnist';
 import { ErrorResponseDto } from '../classification/dto/error-response.dto.js';
+import { ImagePreprocessorService } from '../preprocessing/image-preprocessor.service.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { PreviewDto } from './dto/preview.dto.js';
 
 @ApiTags('web page')
 @Controller('v1/previews')
 export class PreviewsController {
+  constructor(private readonly preprocessor: ImagePreprocessorService) {}
+
   @Post()
   @HttpCode(200)
   @RateLimited()
@@ -71,17 +73,17 @@ export class PreviewsController {
         "no image: send it in the multipart field 'file'",
       );
     }
-    try {
-      const { pixels } = await preprocessImage(file.buffer);
-      return {
-        width: IMAGE_SIZE,
-        height: IMAGE_SIZE,
-        pixels: Buffer.from(pixels).toString('base64'),
-      };
-    } catch (error) {
-      if (error instanceof ImageDecodeError)
-        throw uploadError(file.originalname, error);
-      throw error;
-    }
+    const [pixels] = await this.preprocessor.preprocess([
+      {
+        source: file.originalname,
+        bytes: file.buffer,
+        declaredType: file.mimetype,
+      },
+    ]);
+    return {
+      width: IMAGE_SIZE,
+      height: IMAGE_SIZE,
+      pixels: Buffer.from(pixels).toString('base64'),
+    };
   }
 }

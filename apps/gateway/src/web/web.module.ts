@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { AdmissionMiddleware } from '../admission/admission.middleware.js';
 import { AdmissionModule } from '../admission/admission.module.js';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
+import { PreprocessingModule } from '../preprocessing/preprocessing.module.js';
 import { PreviewsController } from './previews.controller.js';
 import { SamplesController } from './samples.controller.js';
 import { SampleImagesService } from './sample-images.service.js';
@@ -27,6 +28,7 @@ const PUBLIC_FOLDER = fileURLToPath(
 @Module({
   imports: [
     AdmissionModule,
+    PreprocessingModule,
     ServeStaticModule.forRoot({
       rootPath: PUBLIC_FOLDER,
       // Only `/` answers with the page: unknown paths stay 404s, not a copy of index.html.

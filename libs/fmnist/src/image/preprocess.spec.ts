@@ -15,7 +15,7 @@ import {
 } from './image-decode-error.js';
 import type { LabelledImages } from './image-format.js';
 import { encodePng } from '../dataset/png-export.js';
-import { preprocessImage } from './preprocess.js';
+import { preprocessImage, readImageHeader } from './preprocess.js';
 
 const raw = (
   pixels: Uint8Array,
@@ -247,6 +247,21 @@ describe('preprocessImage', () => {
     it('a truncated JPEG', async () => {
       const jpeg = await asProductPhoto(imageAt(test.images, 0));
       await rejects(jpeg.subarray(0, jpeg.length >> 1), 'corrupt');
+    });
+
+    it('an image over the pixel cap, from its header, naming the cap', async () => {
+      const photo = await asProductPhoto(imageAt(test.images, 0));
+      await assert.rejects(
+        preprocessImage(photo, { maxPixels: 100_000 }),
+        (error) => {
+          assert.ok(error instanceof ImageDecodeError);
+          assert.equal(error.reason, 'too-large');
+          assert.match(error.message, /300x400 pixels, more than the 100000/);
+          return true;
+        },
+      );
+      const header = await readImageHeader(photo, { maxPixels: 120_000 });
+      assert.deepEqual(header, { format: 'jpeg', width: 300, height: 400 });
     });
 
     it('a small file announcing 100000x100000 pixels, at once', async () => {

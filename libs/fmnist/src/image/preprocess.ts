@@ -1,5 +1,13 @@
 import { decode as decodePng } from 'fast-png';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
+import {
+  borderStatistics,
+  contentBox,
+  fitInside,
+  resample,
+  toGray,
+  type GrayImage,
+} from './gray-image.js';
 import { ImageDecodeError } from './image-decode-error.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from './image-format.js';
 
@@ -33,17 +41,70 @@ sharp.unblock({ operation: Object.values(DECODERS) });
 
 const ACCEPTED = 'JPEG, PNG, WebP, GIF, TIFF or AVIF';
 
-/** Decompression-bomb guard: a 50-megapixel image already holds 50 MB of grayscale pixels. */
-export const MAX_INPUT_PIXELS = 50_000_000;
+/**
+ * Decompression-bomb guard by default: 16 megapixels hold a phone camera's 12, and a 28x28 model
+ * has no use for more.
+ */
+export const MAX_INPUT_PIXELS = 16_000_000;
 
 /**
- * Large inputs are decoded straight to at most this size (JPEG and WebP shrink on load), plenty to
- * find the item's bounding box before it is fitted into 28 pixels.
+ * Images are worked on at a few hundred pixels: plenty to find the item's bounding box before it is
+ * fitted into 28 pixels. Up to twice this size an image is decoded whole (measured: a libvips
+ * resize, even one the codec does on load, costs more than decoding such an image whole); larger
+ * ones are reduced to it, by the codec itself where it can.
  */
-const WORKING_SIZE = 512;
+const WORKING_SIZE = 256;
 
-/** Grey-level distance from the background under which `trim` takes a pixel for background. */
+/** JPEG and WebP decode large images straight to a half, quarter or eighth of their size, at a fraction of the cost. */
+const SHRINKS_ON_LOAD = new Set(['jpeg', 'webp']);
+const MIN_SHRUNK_SIZE = 128;
+
+/** Grey-level distance from the background beyond which a pixel belongs to the item. */
 const TRIM_THRESHOLD = 32;
+
+/** What an image file says of itself, read from its header without decoding a pixel. */
+export interface ImageHeader {
+  readonly format: string;
+  /** As displayed, EXIF orientation applied. */
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface PreprocessOptions {
+  /** Images over this many pixels are refused from their header (`too-large`). */
+  readonly maxPixels?: number;
+  /** The image's header, when the caller has read it already (readImageHeader). */
+  readonly header?: ImageHeader;
+}
+
+/**
+ * The format and size of an image, from its header alone, refusing it (ImageDecodeError) when it is
+ * not of an accepted format or has more than `maxPixels`: the cheap check before any decoding.
+ */
+export async function readImageHeader(
+  input: Buffer,
+  { maxPixels = MAX_INPUT_PIXELS }: PreprocessOptions = {},
+): Promise<ImageHeader> {
+  if (input.length === 0) {
+    throw new ImageDecodeError('empty', 'the file is empty');
+  }
+  const modelShaped = decodeModelShapedPng(input);
+  if (modelShaped) return modelShaped.source;
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw asDecodeError(error);
+  }
+  const { format, width, height, autoOrient } = metadata;
+  if (width * height > maxPixels) {
+    throw new ImageDecodeError(
+      'too-large',
+      `the image has ${width}x${height} pixels, more than the ${formatPixels(maxPixels)} accepted`,
+    );
+  }
+  return { format, ...autoOrient };
+}
 
 /**
  * Turns an uploaded or stored image into the model's 784 bytes, the way Fashion-MNIST itself was
@@ -56,46 +117,42 @@ const TRIM_THRESHOLD = 32;
  */
 export async function preprocessImage(
   input: Buffer,
+  options: PreprocessOptions = {},
 ): Promise<PreprocessedImage> {
-  if (input.length === 0) {
-    throw new ImageDecodeError('empty', 'the file is empty');
-  }
-  const { gray, width, height, source } =
-    decodeModelShapedPng(input) ?? (await decodeToGray(input));
-  const background = borderMedian(gray, width, height);
-  // Decided on the mean: its median can be an item's grey where it covers most of the border.
-  const light = borderMean(gray, width, height) > 127;
+  const modelShaped = decodeModelShapedPng(input);
+  const source =
+    modelShaped?.source ??
+    options.header ??
+    (await readImageHeader(input, options));
+  const gray = modelShaped?.gray ?? (await decodeSmall(input, source));
+  const border = borderStatistics(gray);
+  // Decided on the mean: the median can be an item's grey where it covers most of the border.
+  const light = border.mean > 127;
 
-  if (width === IMAGE_SIZE && height === IMAGE_SIZE) {
+  if (gray.width === IMAGE_SIZE && gray.height === IMAGE_SIZE) {
     return {
-      pixels: light ? gray.map((value) => 255 - value) : gray,
+      pixels: light ? gray.data.map((value) => 255 - value) : gray.data,
       source,
     };
   }
 
-  let fitted = sharp(gray, { raw: { width, height, channels: 1 } });
-  if (width >= 3 && height >= 3) {
-    fitted = fitted.trim({
-      background: { r: background, g: background, b: background },
-      threshold: TRIM_THRESHOLD,
-    });
-  }
-  const { data, info } = await fitted
-    .resize(IMAGE_SIZE, IMAGE_SIZE, { fit: 'inside' })
-    .toColourspace('b-w')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const box =
+    gray.width >= 3 && gray.height >= 3
+      ? contentBox(gray, border.median, TRIM_THRESHOLD)
+      : { left: 0, top: 0, width: gray.width, height: gray.height };
+  const [width, height] = fitInside(box, IMAGE_SIZE);
+  const fitted = resample(gray, box, width, height);
 
-  const level = light ? 255 - background : background;
+  const level = light ? 255 - border.median : border.median;
   const scale = 255 / (255 - Math.min(level, 254));
   const pixels = new Uint8Array(IMAGE_PIXELS);
   // An odd margin leaves its extra pixel above and to the left: measured on the dataset, this
   // matches how Fashion-MNIST centred its items.
-  const left = (IMAGE_SIZE - info.width + 1) >> 1;
-  const top = (IMAGE_SIZE - info.height + 1) >> 1;
-  for (let y = 0; y < info.height; y++) {
-    for (let x = 0; x < info.width; x++) {
-      const value = data[y * info.width + x];
+  const left = (IMAGE_SIZE - width + 1) >> 1;
+  const top = (IMAGE_SIZE - height + 1) >> 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const value = fitted[y * width + x];
       const item = light ? 255 - value : value;
       pixels[(top + y) * IMAGE_SIZE + left + x] = Math.max(
         0,
@@ -139,9 +196,11 @@ function decodeModelShapedPng(input: Buffer) {
       return undefined;
     }
     return {
-      gray: png.data as Uint8Array,
-      width: IMAGE_SIZE,
-      height: IMAGE_SIZE,
+      gray: {
+        data: png.data as Uint8Array,
+        width: IMAGE_SIZE,
+        height: IMAGE_SIZE,
+      },
       source: { format: 'png', width: IMAGE_SIZE, height: IMAGE_SIZE },
     };
   } catch {
@@ -149,43 +208,66 @@ function decodeModelShapedPng(input: Buffer) {
   }
 }
 
-async function decodeToGray(input: Buffer) {
+/**
+ * One libvips pipeline, its cheapest: decoded (shrunk on load where the codec can), oriented and
+ * reduced to the working size, and nothing else. Colour space conversions in libvips cost more
+ * than the decode itself on photos of a few hundred pixels; grey and flattening are done on the
+ * small result in JavaScript.
+ */
+async function decodeSmall(
+  input: Buffer,
+  header: ImageHeader,
+): Promise<GrayImage> {
+  let image = sharp(input, { limitInputPixels: false }).autoOrient();
+  if (Math.max(header.width, header.height) > 2 * WORKING_SIZE) {
+    const shrunk = shrunkOnLoad(header);
+    image = shrunk
+      ? image.resize(shrunk[0], shrunk[1], { fit: 'fill' })
+      : image.resize(WORKING_SIZE, WORKING_SIZE, {
+          fit: 'inside',
+          kernel: 'linear',
+        });
+  }
   try {
-    const image = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS });
-    const { format, autoOrient } = await image.metadata();
     const { data, info } = await image
-      .autoOrient()
-      .resize(WORKING_SIZE, WORKING_SIZE, {
-        fit: 'inside',
-        withoutEnlargement: true,
-      })
-      .flatten({ background: '#ffffff' })
-      .grayscale()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    return {
-      gray: new Uint8Array(data.buffer, data.byteOffset, data.length),
-      width: info.width,
-      height: info.height,
-      source: { format, ...autoOrient },
-    };
+    return toGray(
+      new Uint8Array(data.buffer, data.byteOffset, data.length),
+      info.width,
+      info.height,
+      info.channels,
+    );
   } catch (error) {
-    throw error instanceof ImageDecodeError ? error : asDecodeError(error);
+    throw asDecodeError(error);
   }
 }
 
+/**
+ * The size the codec decodes to by itself at the largest power-of-two reduction that keeps the
+ * image at least MIN_SHRUNK_SIZE on its long side; asked for exactly, so nothing is resampled
+ * after the decode.
+ */
+function shrunkOnLoad({ format, width, height }: ImageHeader) {
+  if (!SHRINKS_ON_LOAD.has(format)) return undefined;
+  let factor = 1;
+  while (
+    factor < 8 &&
+    Math.max(width, height) / (2 * factor) >= MIN_SHRUNK_SIZE
+  ) {
+    factor *= 2;
+  }
+  if (factor === 1) return undefined;
+  return [Math.ceil(width / factor), Math.ceil(height / factor)] as const;
+}
+
 function asDecodeError(error: unknown): ImageDecodeError {
+  if (error instanceof ImageDecodeError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (/unsupported image format/i.test(message)) {
     return new ImageDecodeError(
       'unsupported-format',
       `not an image of an accepted format: send ${ACCEPTED} (SVG and other formats are refused)`,
-    );
-  }
-  if (/pixel limit/i.test(message)) {
-    return new ImageDecodeError(
-      'too-large',
-      `the image has more than ${MAX_INPUT_PIXELS / 1_000_000} megapixels`,
     );
   }
   return new ImageDecodeError(
@@ -194,23 +276,8 @@ function asDecodeError(error: unknown): ImageDecodeError {
   );
 }
 
-function borderPixels(gray: Uint8Array, width: number, height: number) {
-  const border: number[] = [];
-  for (let x = 0; x < width; x++) {
-    border.push(gray[x], gray[(height - 1) * width + x]);
-  }
-  for (let y = 1; y < height - 1; y++) {
-    border.push(gray[y * width], gray[y * width + width - 1]);
-  }
-  return border;
-}
-
-function borderMedian(gray: Uint8Array, width: number, height: number) {
-  const border = borderPixels(gray, width, height).sort((a, b) => a - b);
-  return border[border.length >> 1];
-}
-
-function borderMean(gray: Uint8Array, width: number, height: number) {
-  const border = borderPixels(gray, width, height);
-  return border.reduce((sum, value) => sum + value, 0) / border.length;
+function formatPixels(pixels: number): string {
+  return pixels >= 1_000_000
+    ? `${+(pixels / 1_000_000).toFixed(1)} megapixels`
+    : `${pixels} pixels`;
 }

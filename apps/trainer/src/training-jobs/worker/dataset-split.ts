@@ -1,16 +1,4 @@
-import { IMAGE_PIXELS, type LabelledImages } from '#fmnist';
-
-/** mulberry32: a small seeded generator, so a job's subset and splits follow from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { IMAGE_PIXELS, seededRandom, type LabelledImages } from '#fmnist';
 
 /** The indices 0..count-1 in an order that depends only on the seed (Fisher-Yates). */
 export function permutation(count: number, seed: number): Uint32Array {

@@ -1,0 +1,94 @@
+import sharp from 'sharp';
+import { preprocessImage } from '#fmnist';
+import type { TestImage } from '../testing/fixture-images.js';
+import {
+  photoCorpus,
+  type PhotoFormat,
+  type PhotoRecipe,
+} from '../testing/photo-corpus.js';
+
+export interface PreprocessingCostRow {
+  format: PhotoFormat;
+  size: string;
+  width: number;
+  height: number;
+  /** CPU ms per image, medians over the images of the row. */
+  preprocessMs: number;
+  rawDecodeMs: number;
+  /** The codec's cheapest decode: shrunk on load to an eighth where it can (JPEG, WebP). */
+  cheapestDecodeMs: number;
+}
+
+const SIZES = [
+  { size: '300 px', longSide: 300 },
+  { size: '1 MP', longSide: 1155 },
+  { size: '4 MP', longSide: 2309 },
+];
+const FORMATS: PhotoFormat[] = ['jpeg', 'png', 'webp', 'gif', 'tiff'];
+const SHRINKS_ON_LOAD = new Set<PhotoFormat>(['jpeg', 'webp']);
+
+/**
+ * CPU time of preprocessing photo-like uploads by format and size, beside what the codec itself
+ * costs to decode the same files: the floor preprocessing is held against. One image at a time,
+ * so the process's CPU time is the image's, libvips' threads included.
+ */
+export async function preprocessingCost(
+  images: TestImage[],
+  rounds = 5,
+): Promise<PreprocessingCostRow[]> {
+  const rows: PreprocessingCostRow[] = [];
+  for (const { size, longSide } of SIZES) {
+    for (const format of FORMATS) {
+      const recipe: Partial<PhotoRecipe> & { longSide: number } = {
+        format,
+        longSide,
+        channels: 'rgb',
+        orientation: 1,
+      };
+      const photos = await photoCorpus(images, recipe);
+      const files = photos.map((photo) => photo.bytes);
+      const { width, height } = photos[0];
+      const cheapest = (file: Buffer) =>
+        SHRINKS_ON_LOAD.has(format)
+          ? sharp(file)
+              .resize(Math.ceil(width / 8), Math.ceil(height / 8), {
+                fit: 'fill',
+              })
+              .raw()
+              .toBuffer()
+          : sharp(file).raw().toBuffer();
+      rows.push({
+        format,
+        size,
+        width,
+        height,
+        preprocessMs: await cpuMsPerCall(files, preprocessImage, rounds),
+        rawDecodeMs: await cpuMsPerCall(
+          files,
+          (file) => sharp(file).raw().toBuffer(),
+          rounds,
+        ),
+        cheapestDecodeMs: await cpuMsPerCall(files, cheapest, rounds),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Median over the files of the CPU time one call takes, each file `rounds` times after a warm-up. */
+async function cpuMsPerCall(
+  files: Buffer[],
+  call: (file: Buffer) => Promise<unknown>,
+  rounds: number,
+): Promise<number> {
+  const perFile: number[] = [];
+  for (const file of files) {
+    await call(file);
+    const before = process.cpuUsage();
+    for (let round = 0; round < rounds; round++) await call(file);
+    const { user, system } = process.cpuUsage(before);
+    perFile.push((user + system) / 1000 / rounds);
+  }
+  perFile.sort((a, b) => a - b);
+  return perFile[perFile.length >> 1];
+}
