@@ -15,6 +15,7 @@ import {
   ClassificationErrorCode,
   ClassificationRequestSchema,
   decodeImage,
+  argMax,
   LABELS,
   Topics,
   type ClassificationError,
@@ -81,7 +82,7 @@ export class ClassificationController {
         deadline,
       );
       for (const probabilities of inference.probabilities) {
-        const best = probabilities.indexOf(Math.max(...probabilities));
+        const best = argMax(probabilities);
         this.images.inc({ label: LABELS[best].slug });
       }
       this.requests.inc({ outcome: 'answered' });

@@ -13,6 +13,7 @@ import type { Counter, Gauge } from 'prom-client';
 import { firstValueFrom, race, timeout } from 'rxjs';
 import {
   encodeImage,
+  argMax,
   LABELS,
   Topics,
   type ClassificationReply,
@@ -141,7 +142,7 @@ export class ClassificationService
 
     const totalMs = Date.now() - receivedAt;
     return reply.predictions.map(({ probabilities }, index) => {
-      const labelIndex = probabilities.indexOf(Math.max(...probabilities));
+      const labelIndex = argMax(probabilities);
       this.classified.inc({ label: LABELS[labelIndex].slug });
       return {
         label: LABELS[labelIndex].name,

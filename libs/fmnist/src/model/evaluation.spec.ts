@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { argMaxRows, evaluate } from './evaluation.js';
+import { argMax, argMaxRows, evaluate } from './evaluation.js';
 
 // Ten items of classes 0-3; three mistakes: a 0 taken for a 1, a 2 for a 0 and a 2 for a 3.
 const actual = [0, 0, 0, 1, 1, 2, 2, 2, 2, 3];
@@ -70,6 +70,17 @@ describe('evaluate', () => {
 
   it('refuses labels and predictions of different lengths', () => {
     assert.throws(() => evaluate([1, 2], [1]), RangeError);
+  });
+});
+
+describe('argMax', () => {
+  it('is the index of the largest value, the first one on a tie', () => {
+    assert.equal(argMax([0.1, 0.7, 0.2]), 1);
+    assert.equal(argMax([0.4, 0.4, 0.2]), 0);
+  });
+
+  it('looks at a slice when asked, counting from its start', () => {
+    assert.equal(argMax([9, 0.1, 0.2, 0.3, 9], 1, 4), 2);
   });
 });
 

@@ -57,19 +57,26 @@ export function testSetMetrics(
   };
 }
 
+/** The index of the largest of `values` (the first, on a tie): the most probable class. */
+export function argMax(
+  values: ArrayLike<number>,
+  from = 0,
+  to = values.length,
+): number {
+  let best = from;
+  for (let index = from + 1; index < to; index++) {
+    if (values[index] > values[best]) best = index;
+  }
+  return best - from;
+}
+
 /** The most probable class of each row of `probabilities` (rows of 10, one per item). */
 export function argMaxRows(probabilities: ArrayLike<number>): Uint8Array {
   const count = Math.floor(probabilities.length / NUM_CLASSES);
   const predicted = new Uint8Array(count);
   for (let row = 0; row < count; row++) {
-    let best = 0;
-    for (let label = 1; label < NUM_CLASSES; label++) {
-      const offset = row * NUM_CLASSES;
-      if (probabilities[offset + label] > probabilities[offset + best]) {
-        best = label;
-      }
-    }
-    predicted[row] = best;
+    const offset = row * NUM_CLASSES;
+    predicted[row] = argMax(probabilities, offset, offset + NUM_CLASSES);
   }
   return predicted;
 }
