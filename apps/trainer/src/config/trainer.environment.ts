@@ -8,8 +8,9 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
 } from 'class-validator';
-import { HttpEnvironment, IsPort } from '#platform';
+import { HttpEnvironment, IsPort, isLoopbackAddress } from '#platform';
 
 /** `true`/`false` (any case, also 1/0, yes/no); implicit conversion alone would read "false" as true. */
 const parseBoolean = ({
@@ -31,6 +32,22 @@ const parseBoolean = ({
 const API_KEY_MIN_LENGTH = 16;
 
 export class TrainerEnvironment extends HttpEnvironment {
+  /**
+   * Loopback by default: without a key the trainer's changes are open to this machine, and only a
+   * key makes it safe to listen where other machines reach it (compose sets both).
+   */
+  @ValidateBy({
+    name: 'keyOffLoopback',
+    validator: {
+      validate: (host: unknown, args) =>
+        (args?.object as TrainerEnvironment).TRAINER_API_KEY !== null ||
+        (typeof host === 'string' && isLoopbackAddress(host)),
+      defaultMessage: (args) =>
+        `HTTP_HOST is ${String(args?.value)}, where other machines can reach the trainer, and TRAINER_API_KEY is not set: set TRAINER_API_KEY (e.g. export TRAINER_API_KEY=$(openssl rand -hex 32)) or listen on this machine only (HTTP_HOST=127.0.0.1)`,
+    },
+  })
+  override HTTP_HOST: string = '127.0.0.1';
+
   @IsPort('TRAINER_PORT')
   TRAINER_PORT: number = 3002;
 
@@ -67,7 +84,7 @@ export class TrainerEnvironment extends HttpEnvironment {
 
   /**
    * Required on every request that changes something (jobs, promotions) when set; unset or empty
-   * leaves the API open, as on a developer's machine. Empty counts as unset so that a compose
+   * leaves changes open to this machine only (loopback), as on a developer's machine. Empty counts as unset so that a compose
    * file can pass the host's variable through whether it is set or not. Null, not undefined, for
    * "none": ConfigService falls back to the raw process.env (the empty string) on undefined.
    */
