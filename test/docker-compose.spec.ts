@@ -147,6 +147,23 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('keeps Kafka on the compose network: no published port, no listener for the host', async () => {
+    const { kafka } = await compose();
+    assert.equal(kafka.ports, undefined, 'Kafka is published');
+    assert.deepEqual(
+      String(kafka.environment?.KAFKA_ADVERTISED_LISTENERS).split(','),
+      ['PLAINTEXT://kafka:9092'],
+    );
+  });
+
+  it('limits what each client of the published gateway may decode', async () => {
+    const { gateway } = await compose();
+    const environment = validateEnvironment(GatewayEnvironment)(
+      gateway.environment ?? {},
+    );
+    assert.ok(environment.CLASSIFY_RATE_LIMIT > 0, 'no rate limit');
+  });
+
   it('runs several classifier replicas in one consumer group', async () => {
     const { classifier } = await compose();
     assert.ok((classifier.deploy?.replicas ?? 1) >= 2);

@@ -2,6 +2,7 @@ export * from './async/with-timeout.js';
 export * from './config/http.environment.js';
 export * from './config/is-port.js';
 export * from './config/kafka.environment.js';
+export * from './config/parse-boolean.js';
 export * from './config/validate-environment.js';
 export * from './health/health.module.js';
 export * from './health/readiness-indicator.js';

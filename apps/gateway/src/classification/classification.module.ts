@@ -8,6 +8,7 @@ import {
   CoalescingClientKafka,
   KafkaAdminModule,
   kafkaClientConfig,
+  kafkaConnection,
 } from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { ClassificationController } from './classification.controller.js';
@@ -29,7 +30,7 @@ const { Partitioners } = kafkajs;
           customClass: CoalescingClientKafka,
           options: {
             client: kafkaClientConfig(
-              config.get('KAFKA_BROKERS', { infer: true }),
+              kafkaConnection(config),
               `${config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true })}-gateway`,
             ),
             // Gateway replicas share the group: each reads replies from its own reply partitions.

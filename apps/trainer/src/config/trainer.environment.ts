@@ -10,23 +10,12 @@ import {
   MinLength,
   ValidateBy,
 } from 'class-validator';
-import { HttpEnvironment, IsPort, isLoopbackAddress } from '#platform';
-
-/** `true`/`false` (any case, also 1/0, yes/no); implicit conversion alone would read "false" as true. */
-const parseBoolean = ({
-  obj,
-  key,
-}: {
-  obj: Record<string, unknown>;
-  key: string;
-}): unknown => {
-  const raw = obj[key];
-  if (typeof raw !== 'string') return raw;
-  const value = raw.trim().toLowerCase();
-  if (['true', '1', 'yes'].includes(value)) return true;
-  if (['false', '0', 'no'].includes(value)) return false;
-  return raw;
-};
+import {
+  HttpEnvironment,
+  IsPort,
+  isLoopbackAddress,
+  parseBoolean,
+} from '#platform';
 
 /** Short keys can be guessed; a generated one costs nothing. */
 const API_KEY_MIN_LENGTH = 16;

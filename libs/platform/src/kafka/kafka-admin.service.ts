@@ -4,7 +4,7 @@ import { Kafka, type Admin } from 'kafkajs';
 import { TOPIC_SPECS } from '#fmnist';
 import type { PlatformEnvironment } from '../config/kafka.environment.js';
 import { ensureTopics, type TopicsReport } from './ensure-topics.js';
-import { kafkaClientConfig } from './kafka-client.config.js';
+import { kafkaClientConfig, kafkaConnection } from './kafka-client.config.js';
 
 /** One admin connection per app, for topic set-up and consumer lag. */
 @Injectable()
@@ -15,10 +15,7 @@ export class KafkaAdminService implements OnModuleDestroy {
   constructor(config: ConfigService<PlatformEnvironment, true>) {
     const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
     const kafka = new Kafka(
-      kafkaClientConfig(
-        config.get('KAFKA_BROKERS', { infer: true }),
-        `${prefix}-admin`,
-      ),
+      kafkaClientConfig(kafkaConnection(config), `${prefix}-admin`),
     );
     this.admin = kafka.admin();
   }

@@ -26,7 +26,10 @@ import {
 } from '#fmnist';
 import type { PlatformEnvironment } from '../config/kafka.environment.js';
 import { withTimeout } from '../async/with-timeout.js';
-import { kafkaClientConfig } from '../kafka/kafka-client.config.js';
+import {
+  kafkaClientConfig,
+  kafkaConnection,
+} from '../kafka/kafka-client.config.js';
 import { restartAfterFatalCrash } from '../kafka/restart-after-fatal-crash.js';
 import type { ModelDto } from './model.dto.js';
 
@@ -59,10 +62,7 @@ export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
   constructor(config: ConfigService<PlatformEnvironment, true>) {
     const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
     this.kafka = new Kafka(
-      kafkaClientConfig(
-        config.get('KAFKA_BROKERS', { infer: true }),
-        `${prefix}-registry`,
-      ),
+      kafkaClientConfig(kafkaConnection(config), `${prefix}-registry`),
     );
   }
 
