@@ -26,11 +26,12 @@ describe('the Kafka key of a classification request', () => {
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.images, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: ({ message }) => {
         const value = JSON.parse(message.value?.toString() ?? '{}') as {
           requestId?: string;
         };
         if (value.requestId === requestId) keys.push(String(message.key));
+        return Promise.resolve();
       },
     });
     gateway = await startTestApp('gateway', { CLASSIFY_TIMEOUT_MS: '500' });
