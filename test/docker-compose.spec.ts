@@ -58,6 +58,15 @@ async function compose(): Promise<Record<string, Service>> {
   return document.services;
 }
 
+/** The compose trainer's settings as the app reads them, the host's key given. */
+async function trainerEnvironment(): Promise<TrainerEnvironment> {
+  const { trainer } = await compose();
+  return validateEnvironment(TrainerEnvironment)({
+    ...trainer.environment,
+    TRAINER_API_KEY: TEST_KEY,
+  });
+}
+
 describe('docker-compose.yml', () => {
   it('is a valid compose file (docker-compose config)', async () => {
     await composeConfig({ TRAINER_API_KEY: TEST_KEY }).catch(
@@ -135,11 +144,7 @@ describe('docker-compose.yml', () => {
           error.stderr,
         ),
     );
-    const { trainer } = await compose();
-    const environment = validateEnvironment(TrainerEnvironment)({
-      ...trainer.environment,
-      TRAINER_API_KEY: TEST_KEY,
-    });
+    const environment = await trainerEnvironment();
     assert.equal(
       environment.HTTP_HOST,
       '0.0.0.0',
@@ -162,6 +167,14 @@ describe('docker-compose.yml', () => {
       gateway.environment ?? {},
     );
     assert.ok(environment.CLASSIFY_RATE_LIMIT > 0, 'no rate limit');
+  });
+
+  it("lets the gateway, the trainer's one client there, hold all the trainer's event streams", async () => {
+    const environment = await trainerEnvironment();
+    assert.equal(
+      environment.MAX_EVENT_STREAMS_PER_CLIENT,
+      environment.MAX_EVENT_STREAMS,
+    );
   });
 
   it('runs several classifier replicas in one consumer group', async () => {

@@ -6,6 +6,7 @@ export * from './config/parse-boolean.js';
 export * from './config/validate-environment.js';
 export * from './health/health.module.js';
 export * from './health/readiness-indicator.js';
+export * from './http/event-stream-limits.js';
 export * from './http/request-origin.js';
 export * from './http/set-up-http-app.js';
 export * from './kafka/batching-server-kafka.js';

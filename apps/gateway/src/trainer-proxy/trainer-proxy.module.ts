@@ -4,6 +4,7 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { limitEventStreams } from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { sameSiteChanges } from './same-site-changes.middleware.js';
 import { trainerProxy } from './trainer-proxy.middleware.js';
@@ -21,6 +22,9 @@ export class TrainerProxyModule implements NestModule {
   ) {}
 
   configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(limitEventStreams(this.config))
+      .forRoutes('v1/training-jobs/:id/events');
     consumer
       .apply(
         sameSiteChanges(this.config.get('CORS_ORIGINS', { infer: true })),
