@@ -16,7 +16,7 @@ import {
   toInputTensor,
   toTargetTensor,
 } from '#fmnist/tensorflow';
-import { ModelRegistry } from '#platform';
+import { kafkaConnectionTo, ModelRegistry } from '#platform';
 import { FMNIST_DIR } from './fixture-images.js';
 import { testBrokers } from './test-kafka.js';
 
@@ -72,7 +72,7 @@ export async function connectRegistry(
 ): Promise<ModelRegistry> {
   const registry = new ModelRegistry(
     new ConfigService({
-      KAFKA_BROKERS: brokers.split(','),
+      ...kafkaConnectionTo(brokers),
       KAFKA_CLIENT_ID_PREFIX: 'test',
     }),
   );
