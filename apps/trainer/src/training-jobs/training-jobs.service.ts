@@ -274,7 +274,17 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
   private async run(job: TrainingJob): Promise<void> {
     const task = this.tasks.get(job.id)!;
     this.tasks.delete(job.id);
-    const worker = new WorkerProcess(task);
+    let worker: WorkerProcess;
+    try {
+      worker = new WorkerProcess(task);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+      return this.finish(
+        job,
+        'failed',
+        `the training worker could not start (${code})`,
+      );
+    }
     this.workers.set(job.id, worker);
     Object.assign(job, {
       state: 'running',
