@@ -62,6 +62,11 @@ export class TrainerEnvironment extends HttpEnvironment {
   @Max(16, { message: 'TRAINER_CONCURRENCY must be at most 16' })
   TRAINER_CONCURRENCY: number = 1;
 
+  /** Jobs waiting for a worker at most; beyond, a new job is refused with 503. */
+  @IsInt({ message: 'TRAINER_MAX_QUEUED_JOBS must be an integer' })
+  @Min(1, { message: 'TRAINER_MAX_QUEUED_JOBS must be at least 1' })
+  TRAINER_MAX_QUEUED_JOBS: number = 20;
+
   /** With an empty registry (no active model), queue a default training job at start-up. */
   @Transform(parseBoolean)
   @IsBoolean({ message: 'TRAIN_DEFAULT_MODEL_ON_START must be true or false' })
