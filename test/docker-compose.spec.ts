@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { validateEnvironment } from '#platform';
 import { ClassifierEnvironment } from '../apps/classifier/src/config/classifier.environment.js';
 import { GatewayEnvironment } from '../apps/gateway/src/config/gateway.environment.js';
 import { TrainerEnvironment } from '../apps/trainer/src/config/trainer.environment.js';
@@ -22,6 +23,14 @@ interface Service {
 
 const projectRoot = new URL('../../', import.meta.url).pathname;
 const run = promisify(execFile);
+const TEST_KEY = 'compose-test-key-0123456789';
+
+/** `docker-compose config` of the file, with the host's environment plus `env`. */
+const composeConfig = (env: NodeJS.ProcessEnv) =>
+  run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+  });
 
 const apps: { app: AppName; environment: object; port: string }[] = [
   {
@@ -49,17 +58,26 @@ async function compose(): Promise<Record<string, Service>> {
   return document.services;
 }
 
+/** The compose trainer's settings as the app reads them, the host's key given. */
+async function trainerEnvironment(): Promise<TrainerEnvironment> {
+  const { trainer } = await compose();
+  return validateEnvironment(TrainerEnvironment)({
+    ...trainer.environment,
+    TRAINER_API_KEY: TEST_KEY,
+  });
+}
+
 describe('docker-compose.yml', () => {
   it('is a valid compose file (docker-compose config)', async () => {
-    await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
-      cwd: projectRoot,
-    }).catch((error: NodeJS.ErrnoException & { stderr?: string }) => {
-      assert.fail(
-        error.code === 'ENOENT'
-          ? 'docker-compose is not installed (tools/provision/test-tools.sh installs it)'
-          : `docker-compose rejected the file: ${error.stderr ?? error.message}`,
-      );
-    });
+    await composeConfig({ TRAINER_API_KEY: TEST_KEY }).catch(
+      (error: NodeJS.ErrnoException & { stderr?: string }) => {
+        assert.fail(
+          error.code === 'ENOENT'
+            ? 'docker-compose is not installed (tools/provision/test-tools.sh installs it)'
+            : `docker-compose rejected the file: ${error.stderr ?? error.message}`,
+        );
+      },
+    );
   });
 
   it('runs a KRaft broker from the official image, with a health check', async () => {
@@ -118,10 +136,50 @@ describe('docker-compose.yml', () => {
     });
   }
 
-  it('limits each client of the published gateway, a limit off by default', async () => {
+  it('starts no trainer without a key, since other machines reach it', async () => {
+    await assert.rejects(
+      composeConfig({ TRAINER_API_KEY: '' }),
+      (error: { stderr: string }) =>
+        /set TRAINER_API_KEY to a key of 16 characters or more/.test(
+          error.stderr,
+        ),
+    );
+    const environment = await trainerEnvironment();
+    assert.equal(
+      environment.HTTP_HOST,
+      '0.0.0.0',
+      'the gateway cannot reach it',
+    );
+  });
+
+  it('keeps Kafka on the compose network: no published port, no listener for the host', async () => {
+    const { kafka } = await compose();
+    assert.equal(kafka.ports, undefined, 'Kafka is published');
+    assert.deepEqual(
+      String(kafka.environment?.KAFKA_ADVERTISED_LISTENERS).split(','),
+      ['PLAINTEXT://kafka:9092'],
+    );
+  });
+
+  it('limits what each client of the published gateway may decode', async () => {
     const { gateway } = await compose();
-    assert.equal(new GatewayEnvironment().CLASSIFY_RATE_LIMIT, 0);
-    assert.ok(Number(gateway.environment?.CLASSIFY_RATE_LIMIT) > 0);
+    const environment = validateEnvironment(GatewayEnvironment)(
+      gateway.environment ?? {},
+    );
+    assert.ok(environment.CLASSIFY_RATE_LIMIT > 0, 'no rate limit');
+    assert.equal(
+      new GatewayEnvironment().CLASSIFY_RATE_LIMIT,
+      0,
+      'on by default',
+    );
+  });
+
+  it("lets the gateway, the trainer's one client there, hold all the trainer's event streams", async () => {
+    const environment = await trainerEnvironment();
+    assert.equal(
+      environment.MAX_EVENT_STREAMS_PER_CLIENT,
+      environment.MAX_EVENT_STREAMS,
+    );
   });
 
   it('runs several classifier replicas in one consumer group', async () => {

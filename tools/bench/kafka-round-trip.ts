@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
 import { IMAGE_PARTITIONS } from '#fmnist';
-import { kafkaClientConfig } from '#platform';
+import { kafkaClientConfig, kafkaConnectionTo } from '#platform';
 
 export interface RoundTripResult {
   roundTrips: number;
@@ -28,7 +28,7 @@ export async function kafkaRoundTrip(
   roundTrips = 500,
 ): Promise<RoundTripResult> {
   const kafka = new Kafka(
-    kafkaClientConfig(brokers.split(','), 'bench-round-trip'),
+    kafkaClientConfig(kafkaConnectionTo(brokers), 'bench-round-trip'),
   );
   const admin = kafka.admin();
   await admin.connect();

@@ -17,6 +17,7 @@ import {
   toTargetTensor,
 } from '#fmnist/tensorflow';
 import { ModelRegistry } from '#model-registry';
+import { kafkaConnectionTo } from '#platform';
 import { FMNIST_DIR } from './fixture-images.js';
 import { testBrokers } from './test-kafka.js';
 
@@ -72,7 +73,7 @@ export async function connectRegistry(
 ): Promise<ModelRegistry> {
   const registry = new ModelRegistry(
     new ConfigService({
-      KAFKA_BROKERS: brokers.split(','),
+      ...kafkaConnectionTo(brokers),
       KAFKA_CLIENT_ID_PREFIX: 'test',
     }),
   );

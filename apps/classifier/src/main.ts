@@ -5,6 +5,7 @@ import { IMAGE_PARTITIONS } from '#fmnist';
 import {
   BatchingServerKafka,
   kafkaClientConfig,
+  kafkaConnection,
   setUpHttpApp,
 } from '#platform';
 import { ClassifierModule } from './classifier.module.js';
@@ -29,7 +30,7 @@ async function bootstrap(): Promise<void> {
         // The group and client ids are exactly the configured ones, not Nest's "-server" variant.
         postfixId: '',
         client: kafkaClientConfig(
-          config.get('KAFKA_BROKERS', { infer: true }),
+          kafkaConnection(config),
           `${prefix}-classifier`,
         ),
         consumer: {

@@ -204,6 +204,29 @@ describe('classification through the gateway, Kafka and a classifier', () => {
     );
   });
 
+  it('answers 400 for a version no number holds exactly, before anything reaches Kafka', async () => {
+    for (const version of [
+      '9007199254740992',
+      '9007199254740993',
+      '1'.repeat(40),
+    ]) {
+      const big = await upload(
+        await fileForm(images[0]),
+        `?model=${modelName}:${version}`,
+      );
+      assert.equal(big.status, 400, version);
+      assert.match(
+        JSON.stringify(big.body.message),
+        /version in model must be a whole number from 1 to 9007199254740991|model must be a model name/,
+      );
+    }
+    const largest = await upload(
+      await fileForm(images[0]),
+      `?model=${modelName}:9007199254740991`,
+    );
+    assert.equal(largest.status, 404, largest.body.message);
+  });
+
   it('lists the labels and the models the classifiers can serve', async () => {
     const labels = (await (await fetch(`${gateway.url}/v1/labels`)).json()) as {
       slug: string;

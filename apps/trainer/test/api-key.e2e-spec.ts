@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { ModelRegistry } from '#model-registry';
 import { startTestApp, type AppProcess } from '#testing/test-apps';
@@ -25,6 +26,17 @@ const apiKeyHeader = (key: string) => ({ 'x-api-key': key });
 
 /** A small job: it is cancelled as soon as it is queued. */
 const SMALL_JOB = { dataset: { kind: 'fmnist', trainLimit: 500 }, epochs: 1 };
+
+/** What a page of another site makes a visitor's browser send: a `no-cors` POST says where from. */
+const CROSS_SITE_SENDERS: Record<string, string>[] = [
+  { origin: 'http://evil.example' },
+  { 'sec-fetch-site': 'cross-site' },
+];
+
+/** An IPv4 address of this machine that is not loopback, to be a client from "another machine". */
+const otherAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((address) => address?.family === 'IPv4' && !address.internal)?.address;
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, { security?: object[] }>>;
@@ -255,6 +267,44 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
     assert.equal(await isActive(2), true);
   });
 
+  it('refuses a change sent by a page of another site, even with the key, directly and through the gateway', async () => {
+    for (const app of [trainer, gateway]) {
+      for (const sender of CROSS_SITE_SENDERS) {
+        const refused = await request<{ message: string }>(
+          app,
+          'POST',
+          `/v1/models/${modelName}/versions/1/promote`,
+          undefined,
+          { ...sender, ...bearer(KEY) },
+        );
+        const what = `${app.app} ${JSON.stringify(sender)}`;
+        assert.equal(refused.status, 403, what);
+        assert.match(refused.body.message, /sent by a page of another site/);
+      }
+    }
+    assert.equal(await isActive(1), false, 'a cross-site request promoted');
+    const { body: jobs } = await request<TrainingJob[]>(
+      trainer,
+      'GET',
+      '/v1/training-jobs',
+    );
+    assert.equal(jobs.length, 2, 'a cross-site request queued a job');
+
+    const ownPage = await request(
+      gateway,
+      'POST',
+      `/v1/models/${modelName}/versions/1/promote`,
+      undefined,
+      {
+        origin: gateway.url,
+        'sec-fetch-site': 'same-origin',
+        ...bearer(KEY),
+      },
+    );
+    assert.equal(ownPage.status, 200, "the gateway's own page was refused");
+    assert.equal(await isActive(1), true);
+  });
+
   it('writes the key in no log line, the gateway’s nor the trainer’s', () => {
     for (const app of [trainer, gateway]) {
       const leaks = app.output.filter((line) => line.includes(KEY));
@@ -270,19 +320,59 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
 describe('a trainer without TRAINER_API_KEY', () => {
   let folders: TrainerFolders;
   let trainer: AppProcess;
+  let gateway: AppProcess;
 
   before(async () => {
     folders = await trainerFolders();
     // Empty, as a compose file passes an unset variable through: the same as unset.
     trainer = await startTrainer(folders, { TRAINER_API_KEY: '' });
+    gateway = await startTestApp('gateway', {
+      TRAINER_URL: trainer.url,
+      HTTP_HOST: '0.0.0.0',
+    });
   });
 
   after(async () => {
-    await trainer?.stop();
+    await Promise.all([gateway?.stop(), trainer?.stop()]);
     await folders?.remove();
   });
 
-  it('lets every change through without a key, as before', async () => {
+  it('refuses to listen where other machines reach it, naming the variable to set', async () => {
+    await assert.rejects(
+      startTrainer(folders, { TRAINER_API_KEY: '', HTTP_HOST: '0.0.0.0' }),
+      /exited during start-up[^]*HTTP_HOST is 0\.0\.0\.0, where other machines can reach the trainer, and TRAINER_API_KEY is not set: set TRAINER_API_KEY/,
+    );
+  });
+
+  it(
+    'refuses changes from another machine that come through the gateway, and keeps reads open',
+    {
+      skip: !otherAddress && 'this machine has no address but loopback',
+    },
+    async () => {
+      const remoteGateway = gateway.url.replace('127.0.0.1', otherAddress!);
+      const promote = await fetch(
+        `${remoteGateway}/v1/models/no-such-model/versions/1/promote`,
+        { method: 'POST', headers: { 'x-forwarded-for': '127.0.0.1' } },
+      );
+      assert.equal(promote.status, 403);
+      assert.match(
+        ((await promote.json()) as { message: string }).message,
+        /comes from another machine \(.+\): without TRAINER_API_KEY the trainer takes changes from its own machine only; set TRAINER_API_KEY/,
+      );
+      const read = await fetch(`${remoteGateway}/v1/training-jobs`);
+      assert.equal(read.status, 200);
+      await read.arrayBuffer();
+      const local = await request(
+        gateway,
+        'POST',
+        '/v1/models/no-such-model/versions/1/promote',
+      );
+      assert.equal(local.status, 404, 'a change from this machine was refused');
+    },
+  );
+
+  it('lets every change from this machine through without a key', async () => {
     const job = await submitJob(trainer, SMALL_JOB);
     const cancelled = await request<TrainingJob>(
       trainer,

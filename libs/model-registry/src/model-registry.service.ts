@@ -26,6 +26,7 @@ import {
 } from '#fmnist';
 import {
   kafkaClientConfig,
+  kafkaConnection,
   restartAfterFatalCrash,
   withTimeout,
   type PlatformEnvironment,
@@ -61,10 +62,7 @@ export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
   constructor(config: ConfigService<PlatformEnvironment, true>) {
     const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
     this.kafka = new Kafka(
-      kafkaClientConfig(
-        config.get('KAFKA_BROKERS', { infer: true }),
-        `${prefix}-registry`,
-      ),
+      kafkaClientConfig(kafkaConnection(config), `${prefix}-registry`),
     );
   }
 

@@ -71,6 +71,29 @@ describe('requests generated from an OpenAPI operation', () => {
     );
   });
 
+  it('sends numerals at the edges of number types in parameters: 2^53 + 1, 2^31, -0, 1e309', () => {
+    const targets = fc
+      .sample(
+        requestArbitrary(document, get, {
+          knownValues: { name: ['fashion-cnn:2'] },
+        }),
+        { numRuns: 3000, seed: 11 },
+      )
+      .map((request) => request.target);
+    for (const numeral of ['9007199254740993', '2147483648', '-0', '1e309']) {
+      assert.ok(
+        targets.some((target) => target.includes(`/versions/${numeral}`)),
+        `no version ${numeral}`,
+      );
+      assert.ok(
+        targets.some((target) =>
+          target.includes(`fashion-cnn${encodeURIComponent(':')}${numeral}`),
+        ),
+        `no fashion-cnn:${numeral}`,
+      );
+    }
+  });
+
   it('fills every path parameter, with the known values among others', () => {
     const targets = sample(
       requestArbitrary(document, get, {

@@ -95,6 +95,29 @@ const OTHER_CONTENT_TYPES = [
   'garbage',
   'a/b; c=d; ;',
 ];
+/** Integers past 2^53 (not exact as doubles) and 2^31, negative zero, overflow to Infinity. */
+const BOUNDARY_NUMERALS = [
+  '9007199254740992',
+  '9007199254740993',
+  '2147483648',
+  '4294967296',
+  '-0',
+  '1e309',
+  '-1e309',
+  '1e-400',
+];
+
+/** `value` with each run of digits (or, with none, all of it) replaced by one boundary numeral. */
+function withBoundaryNumerals(
+  values: fc.Arbitrary<string>,
+): fc.Arbitrary<string> {
+  return fc
+    .tuple(values, fc.constantFrom(...BOUNDARY_NUMERALS))
+    .map(([value, numeral]) =>
+      /\d/.test(value) ? value.replace(/\d+/g, numeral) : numeral,
+    );
+}
+
 const DEFAULT_OVERSIZE_BYTES = 128 * 1024;
 const PREVIEW_CHARACTERS = 1000;
 const PREVIEW_BYTES = 64;
@@ -218,16 +241,25 @@ class RequestArbitraries {
     return this.parameter(this.document.components!.parameters![name]);
   }
 
-  /** A parameter's value as a string: known, from its schema (right or wrong), or several. */
+  /**
+   * A parameter's value as a string: known, from its schema (right or wrong), or several; now
+   * and then with its numbers (a version in `name:2`, a page number) swapped for numerals at the
+   * edges of number types, which a JSON body cannot carry (1e309) or a double cannot hold exactly.
+   */
   private parameterValue(parameter: ParameterObject): fc.Arbitrary<string> {
     const known = this.options.knownValues?.[parameter.name] ?? [];
     const fromSchema = this.schemas.fuzz(parameter.schema).map(asParameterText);
-    return known.length > 0
-      ? fc.oneof(
-          { weight: 3, arbitrary: fc.constantFrom(...known) },
-          { weight: 2, arbitrary: fromSchema },
-        )
-      : fromSchema;
+    const plain =
+      known.length > 0
+        ? fc.oneof(
+            { weight: 3, arbitrary: fc.constantFrom(...known) },
+            { weight: 2, arbitrary: fromSchema },
+          )
+        : fromSchema;
+    return fc.oneof(
+      { weight: 5, arbitrary: plain },
+      { weight: 1, arbitrary: withBoundaryNumerals(plain) },
+    );
   }
 
   private segment(parameter: ParameterObject): fc.Arbitrary<string> {

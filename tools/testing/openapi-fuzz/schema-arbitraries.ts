@@ -18,6 +18,7 @@ const NUMBER_EDGES = [
   -1,
   1.5,
   2 ** 31,
+  2 ** 53,
   2 ** 53 + 2,
   Number.EPSILON,
   Number.MAX_VALUE,

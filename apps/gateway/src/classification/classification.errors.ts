@@ -3,6 +3,7 @@ import {
   BadRequestException,
   GatewayTimeoutException,
   HttpException,
+  Logger,
   NotFoundException,
   PayloadTooLargeException,
   ServiceUnavailableException,
@@ -18,11 +19,24 @@ import {
 import { KafkaUnreachableError } from '#platform';
 import { RetryLaterException } from '../admission/retry-later.exception.js';
 
-/** An upload that cannot be decoded, as the 4xx that tells the client why. */
+const logger = new Logger('ClassificationErrors');
+
+/** What a client is told of an image the codec could not decode: the codec's words are ours to log. */
+const CORRUPT = 'the image cannot be decoded: it is corrupt or truncated';
+
+/**
+ * An upload that cannot be decoded, as the 4xx that tells the client why, in our words. The
+ * codec's own text (libvips: "vipspng: libpng read error", "gifload_buffer: ...") names the
+ * library and its internals: it goes to the log, whose line carries the request's id.
+ */
 export function uploadError(
   source: string,
   error: ImageDecodeError,
 ): HttpException {
+  if (error.reason === 'corrupt') {
+    logger.warn(`${source}: ${error.message}`);
+    return new UnprocessableEntityException(`${source}: ${CORRUPT}`);
+  }
   const message = `${source}: ${error.message}`;
   switch (error.reason) {
     case 'empty':
@@ -31,8 +45,6 @@ export function uploadError(
       return new UnsupportedMediaTypeException(message);
     case 'too-large':
       return new PayloadTooLargeException(message);
-    case 'corrupt':
-      return new UnprocessableEntityException(message);
   }
 }
 
@@ -80,7 +92,13 @@ export function classificationError(
         return deadlineError(timeoutMs);
       case ClassificationErrorCode.invalidRequest:
       case ClassificationErrorCode.internal:
-        return new BadGatewayException(message);
+        // The classifier's exception text is for operators.
+        logger.error(
+          `the classifier refused the request (${code}): ${message}`,
+        );
+        return new BadGatewayException(
+          'the classifier could not process this request; retry later',
+        );
     }
   }
   // kafkajs gave up sending, or the reply consumer is not assigned (yet): Kafka is not usable.

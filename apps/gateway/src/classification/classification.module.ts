@@ -13,6 +13,7 @@ import {
   CoalescingClientKafka,
   kafkaClientConfig,
   KafkaLivenessModule,
+  kafkaConnection,
   type CoalescingClientKafkaOptions,
 } from '#platform';
 import { AdmissionMiddleware } from '../admission/admission.middleware.js';
@@ -39,7 +40,7 @@ const { Partitioners } = kafkajs;
           customClass: CoalescingClientKafka,
           options: {
             client: kafkaClientConfig(
-              config.get('KAFKA_BROKERS', { infer: true }),
+              kafkaConnection(config),
               `${config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true })}-gateway`,
             ),
             // Gateway replicas share the group: each reads replies from its own reply partitions.

@@ -10,6 +10,7 @@ import { ConfigService } from '@nestjs/config';
 import { ClientKafka } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
+import { randomUUID } from 'node:crypto';
 import { firstValueFrom, race, timeout } from 'rxjs';
 import {
   encodeImage,
@@ -128,7 +129,9 @@ export class ClassificationService
           this.kafka.outage,
           this.client
             .send<ClassificationReply>(Topics.images, {
-              key: request.requestId,
+              // Ours, not the client's x-request-id: a client cannot pin its requests to one
+              // partition, so to one classifier.
+              key: randomUUID(),
               value: request,
             })
             .pipe(timeout({ first: new Date(deadline) })),

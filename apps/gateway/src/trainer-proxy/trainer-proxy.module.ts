@@ -4,13 +4,16 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { limitEventStreams } from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
+import { sameSiteChanges } from './same-site-changes.middleware.js';
 import { trainerProxy } from './trainer-proxy.middleware.js';
 
 /**
  * The trainer's API under the gateway's origin, for the web page: training jobs (their event
  * streams included) and single model versions (details, promote, export). `GET /v1/models` stays
- * the gateway's own: the versions the classifiers can serve.
+ * the gateway's own: the versions the classifiers can serve. Changes sent by a page of another site
+ * are refused first; the trainer applies its own rules (key, or this machine only) to the rest.
  */
 @Module({})
 export class TrainerProxyModule implements NestModule {
@@ -20,7 +23,13 @@ export class TrainerProxyModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply(trainerProxy(this.config.get('TRAINER_URL', { infer: true })))
+      .apply(limitEventStreams(this.config))
+      .forRoutes('v1/training-jobs/:id/events');
+    consumer
+      .apply(
+        sameSiteChanges(this.config.get('CORS_ORIGINS', { infer: true })),
+        trainerProxy(this.config.get('TRAINER_URL', { infer: true })),
+      )
       .forRoutes('v1/training-jobs', 'v1/models/:name/versions');
   }
 }

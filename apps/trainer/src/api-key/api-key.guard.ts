@@ -1,4 +1,5 @@
 import {
+  ForbiddenException,
   Injectable,
   Logger,
   UnauthorizedException,
@@ -8,35 +9,44 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  clientAddress,
+  crossSiteProblem,
+  isLoopbackAddress,
+  SAFE_METHODS,
+} from '#platform';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import { API_KEY_HEADER } from './api-key.openapi.js';
-
-/** Reading never changes anything: only these stay open when a key is configured. */
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const digest = (key: string): Buffer =>
   createHash('sha256').update(key).digest();
 
 /**
- * With TRAINER_API_KEY set, every request that may change state needs the key, as
+ * Every request that may change state is refused when a page of another site sent it (403), so
+ * that no web page a user visits can promote a model or queue jobs with the user's access.
+ * With TRAINER_API_KEY set, it also needs the key, as
  * `Authorization: Bearer <key>` or, when there is no Authorization header, `X-API-Key: <key>`.
  * It goes by HTTP method rather than by a mark on each route, so that an endpoint added later
  * cannot be left open by forgetting the mark. Keys are compared as SHA-256 digests in constant
  * time: equal lengths whatever was sent, and no early exit that would time out the key.
+ * Without a key, changes are accepted from this machine only (loopback; through the gateway, the
+ * address the gateway saw), as on a developer's machine.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly logger = new Logger(ApiKeyGuard.name);
   private readonly expected?: Buffer;
+  private readonly corsOrigins: readonly string[];
 
   constructor(config: ConfigService<TrainerEnvironment, true>) {
     const key = config.get('TRAINER_API_KEY', { infer: true });
+    this.corsOrigins = config.get('CORS_ORIGINS', { infer: true });
     this.expected = key === null ? undefined : digest(key);
     if (this.expected) {
       this.logger.log('changes (jobs, promotions) require the API key');
     } else {
       this.logger.warn(
-        'TRAINER_API_KEY is not set: whoever reaches this port can start jobs and promote models',
+        'TRAINER_API_KEY is not set: jobs and promotions are accepted from this machine only',
       );
     }
   }
@@ -44,7 +54,16 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
-    if (!this.expected || SAFE_METHODS.has(request.method)) return true;
+    if (SAFE_METHODS.has(request.method)) return true;
+    const crossSite = crossSiteProblem(request, this.corsOrigins);
+    if (crossSite) throw new ForbiddenException(crossSite);
+    if (!this.expected) {
+      const client = clientAddress(request);
+      if (isLoopbackAddress(client)) return true;
+      throw new ForbiddenException(
+        `this request changes the trainer's state and comes from another machine (${client}): without TRAINER_API_KEY the trainer takes changes from its own machine only; set TRAINER_API_KEY on the trainer and send the key`,
+      );
+    }
     const refuse = (message: string): never => {
       http
         .getResponse<Response>()

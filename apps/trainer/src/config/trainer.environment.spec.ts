@@ -35,3 +35,23 @@ describe('TRAINER_API_KEY', () => {
     );
   });
 });
+
+describe('HTTP_HOST of the trainer', () => {
+  it('is loopback by default', () => {
+    assert.equal(validate({}).HTTP_HOST, '127.0.0.1');
+  });
+
+  it('may reach other machines only with a key, and says which variable to set', () => {
+    for (const host of ['0.0.0.0', '::', '192.0.2.2']) {
+      assert.throws(
+        () => validate({ HTTP_HOST: host }),
+        /HTTP_HOST is .* and TRAINER_API_KEY is not set: set TRAINER_API_KEY/,
+      );
+    }
+    assert.equal(
+      validate({ HTTP_HOST: '0.0.0.0', TRAINER_API_KEY: 'k'.repeat(16) })
+        .HTTP_HOST,
+      '0.0.0.0',
+    );
+  });
+});

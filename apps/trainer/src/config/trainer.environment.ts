@@ -8,29 +8,35 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
 } from 'class-validator';
-import { HttpEnvironment, IsPort } from '#platform';
-
-/** `true`/`false` (any case, also 1/0, yes/no); implicit conversion alone would read "false" as true. */
-const parseBoolean = ({
-  obj,
-  key,
-}: {
-  obj: Record<string, unknown>;
-  key: string;
-}): unknown => {
-  const raw = obj[key];
-  if (typeof raw !== 'string') return raw;
-  const value = raw.trim().toLowerCase();
-  if (['true', '1', 'yes'].includes(value)) return true;
-  if (['false', '0', 'no'].includes(value)) return false;
-  return raw;
-};
+import {
+  HttpEnvironment,
+  IsPort,
+  isLoopbackAddress,
+  parseBoolean,
+} from '#platform';
 
 /** Short keys can be guessed; a generated one costs nothing. */
 const API_KEY_MIN_LENGTH = 16;
 
 export class TrainerEnvironment extends HttpEnvironment {
+  /**
+   * Loopback by default: without a key the trainer's changes are open to this machine, and only a
+   * key makes it safe to listen where other machines reach it (compose sets both).
+   */
+  @ValidateBy({
+    name: 'keyOffLoopback',
+    validator: {
+      validate: (host: unknown, args) =>
+        (args?.object as TrainerEnvironment).TRAINER_API_KEY !== null ||
+        (typeof host === 'string' && isLoopbackAddress(host)),
+      defaultMessage: (args) =>
+        `HTTP_HOST is ${String(args?.value)}, where other machines can reach the trainer, and TRAINER_API_KEY is not set: set TRAINER_API_KEY (e.g. export TRAINER_API_KEY=$(openssl rand -hex 32)) or listen on this machine only (HTTP_HOST=127.0.0.1)`,
+    },
+  })
+  override HTTP_HOST: string = '127.0.0.1';
+
   @IsPort('TRAINER_PORT')
   TRAINER_PORT: number = 3002;
 
@@ -56,6 +62,11 @@ export class TrainerEnvironment extends HttpEnvironment {
   @Max(16, { message: 'TRAINER_CONCURRENCY must be at most 16' })
   TRAINER_CONCURRENCY: number = 1;
 
+  /** Jobs waiting for a worker at most; beyond, a new job is refused with 503. */
+  @IsInt({ message: 'TRAINER_MAX_QUEUED_JOBS must be an integer' })
+  @Min(1, { message: 'TRAINER_MAX_QUEUED_JOBS must be at least 1' })
+  TRAINER_MAX_QUEUED_JOBS: number = 20;
+
   /** With an empty registry (no active model), queue a default training job at start-up. */
   @Transform(parseBoolean)
   @IsBoolean({ message: 'TRAIN_DEFAULT_MODEL_ON_START must be true or false' })
@@ -67,7 +78,7 @@ export class TrainerEnvironment extends HttpEnvironment {
 
   /**
    * Required on every request that changes something (jobs, promotions) when set; unset or empty
-   * leaves the API open, as on a developer's machine. Empty counts as unset so that a compose
+   * leaves changes open to this machine only (loopback), as on a developer's machine. Empty counts as unset so that a compose
    * file can pass the host's variable through whether it is set or not. Null, not undefined, for
    * "none": ConfigService falls back to the raw process.env (the empty string) on undefined.
    */

@@ -1,17 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import type { TrainingJob } from './training-job.js';
 
 /**
- * Job records in one JSON file under TRAINER_DATA_DIR. Writes replace the file atomically (write
- * then rename), so a crash mid-write leaves the previous version, and they are coalesced: while
- * one write runs, later saves collapse into a single follow-up write of the newest state.
+ * Job records in one JSON file under TRAINER_DATA_DIR. Writes replace the file atomically (write,
+ * fsync, then rename, and fsync of the folder), so a crash or a power cut mid-write leaves the
+ * previous version, and they are coalesced: while one write runs, later saves collapse into a
+ * single follow-up write of the newest state. A file that cannot be read as records anyway (empty,
+ * corrupt) is kept aside for its owner and the trainer starts with none, saying so loudly, rather
+ * than refusing to start.
  */
 @Injectable()
 export class JobStore {
+  private readonly logger = new Logger(JobStore.name);
   private readonly file: string;
   private writing?: Promise<void>;
   private pending?: readonly TrainingJob[];
@@ -28,11 +32,24 @@ export class JobStore {
   }
 
   async load(): Promise<TrainingJob[]> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.file, 'utf8')) as TrainingJob[];
+      text = await readFile(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
+    }
+    try {
+      const jobs: unknown = JSON.parse(text);
+      if (Array.isArray(jobs)) return jobs as TrainingJob[];
+      throw new Error('not a list of jobs');
+    } catch (error) {
+      const aside = `${this.file}.corrupt-${Date.now()}`;
+      await rename(this.file, aside);
+      this.logger.error(
+        `the job records in ${this.file} cannot be read (${(error as Error).message}): kept as ${aside}, starting with no jobs`,
+      );
+      return [];
     }
   }
 
@@ -48,8 +65,30 @@ export class JobStore {
       this.pending = undefined;
       await mkdir(join(this.file, '..'), { recursive: true });
       const temporary = `${this.file}.${process.pid}.tmp`;
-      await writeFile(temporary, JSON.stringify(jobs, null, 1));
+      await writeSynced(temporary, JSON.stringify(jobs, null, 1));
       await rename(temporary, this.file);
+      await syncFolder(join(this.file, '..'));
     }
+  }
+}
+
+/** Writes the file and waits until its content is on the disk. */
+async function writeSynced(file: string, content: string): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Makes a rename in the folder durable. */
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -16,6 +16,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
@@ -46,6 +47,9 @@ export class TrainingJobsController {
   })
   @ApiUnsupportedMediaTypeResponse({
     description: 'A body that is not application/json',
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'As many jobs waiting as TRAINER_MAX_QUEUED_JOBS allows',
   })
   create(@Body() request: CreateTrainingJobDto): Promise<TrainingJobDto> {
     return this.jobs.submit(request);

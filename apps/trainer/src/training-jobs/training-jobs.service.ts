@@ -3,6 +3,7 @@ import {
   Injectable,
   Logger,
   NotFoundException,
+  ServiceUnavailableException,
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -132,6 +133,14 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
       ]);
     }
     const task = await this.taskOf(parameters);
+    const maxQueued = this.config.get('TRAINER_MAX_QUEUED_JOBS', {
+      infer: true,
+    });
+    if (this.queue.length >= maxQueued) {
+      throw new ServiceUnavailableException(
+        `the trainer already has ${maxQueued} jobs waiting (TRAINER_MAX_QUEUED_JOBS): retry once some have run, or cancel one`,
+      );
+    }
     const job: TrainingJob = {
       id: randomUUID(),
       state: 'queued',
@@ -274,7 +283,17 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
   private async run(job: TrainingJob): Promise<void> {
     const task = this.tasks.get(job.id)!;
     this.tasks.delete(job.id);
-    const worker = new WorkerProcess(task);
+    let worker: WorkerProcess;
+    try {
+      worker = new WorkerProcess(task);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+      return this.finish(
+        job,
+        'failed',
+        `the training worker could not start (${code})`,
+      );
+    }
     this.workers.set(job.id, worker);
     Object.assign(job, {
       state: 'running',

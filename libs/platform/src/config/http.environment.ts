@@ -1,4 +1,4 @@
-import { IsIP, Matches } from 'class-validator';
+import { IsIP, IsInt, Matches, Min } from 'class-validator';
 import { CommaSeparated } from './comma-separated.js';
 import { PlatformEnvironment } from './kafka.environment.js';
 
@@ -19,4 +19,14 @@ export class HttpEnvironment extends PlatformEnvironment {
       'CORS_ORIGINS must be a comma-separated list of origins such as https://example.com (scheme, host and port, no path)',
   })
   CORS_ORIGINS: string[] = [];
+
+  /** Server-sent event streams open at once (the trainer's job events; the gateway forwards them). */
+  @IsInt({ message: 'MAX_EVENT_STREAMS must be an integer' })
+  @Min(1, { message: 'MAX_EVENT_STREAMS must be at least 1' })
+  MAX_EVENT_STREAMS: number = 200;
+
+  /** Of those, the streams one client (IP address) may hold. */
+  @IsInt({ message: 'MAX_EVENT_STREAMS_PER_CLIENT must be an integer' })
+  @Min(1, { message: 'MAX_EVENT_STREAMS_PER_CLIENT must be at least 1' })
+  MAX_EVENT_STREAMS_PER_CLIENT: number = 10;
 }

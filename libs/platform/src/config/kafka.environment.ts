@@ -1,5 +1,17 @@
-import { ArrayNotEmpty, IsIn, IsString, Matches } from 'class-validator';
+import { Transform } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 import { CommaSeparated } from './comma-separated.js';
+import { parseBoolean } from './parse-boolean.js';
 
 export const LOG_LEVELS = [
   'fatal',
@@ -10,6 +22,26 @@ export const LOG_LEVELS = [
   'trace',
 ] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const SASL_MECHANISMS = [
+  'plain',
+  'scram-sha-256',
+  'scram-sha-512',
+] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+/** Empty counts as unset (compose passes unset variables as empty); null, as ConfigService needs. */
+const EmptyAsNull = () =>
+  Transform(({ value }: { value: unknown }) =>
+    value === '' || value === undefined ? null : value,
+  );
+
+/** Set when SASL is: the credentials mean nothing without a mechanism, and vice versa. */
+const WithSasl = () =>
+  ValidateIf(
+    (environment: PlatformEnvironment) =>
+      environment.KAFKA_SASL_MECHANISM !== null,
+  );
 
 /** Settings every app shares: where Kafka is and how much to log. */
 export class PlatformEnvironment {
@@ -30,4 +62,46 @@ export class PlatformEnvironment {
   /** Prefix of the Kafka client ids, so brokers' logs tell the apps apart. */
   @IsString()
   KAFKA_CLIENT_ID_PREFIX: string = 'fashion';
+
+  /** SASL authentication to the brokers; unset: none (the embedded broker, the compose network). */
+  @EmptyAsNull()
+  @IsOptional()
+  @IsIn(SASL_MECHANISMS, {
+    message: `KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}, or unset`,
+  })
+  KAFKA_SASL_MECHANISM: SaslMechanism | null = null;
+
+  @EmptyAsNull()
+  @WithSasl()
+  @IsNotEmpty({
+    message: 'KAFKA_SASL_USERNAME must be set with KAFKA_SASL_MECHANISM',
+  })
+  KAFKA_SASL_USERNAME: string | null = null;
+
+  @EmptyAsNull()
+  @WithSasl()
+  @IsNotEmpty({
+    message: 'KAFKA_SASL_PASSWORD must be set with KAFKA_SASL_MECHANISM',
+  })
+  KAFKA_SASL_PASSWORD: string | null = null;
+
+  /** TLS to the brokers, trusting the system's CAs (and KAFKA_SSL_CA_FILE's). */
+  @Transform(parseBoolean)
+  @IsBoolean({ message: 'KAFKA_SSL must be true or false' })
+  KAFKA_SSL: boolean = false;
+
+  /** PEM file of the CA that signed the brokers' certificates, when it is a private one. */
+  @EmptyAsNull()
+  @IsOptional()
+  @IsString()
+  @ValidateBy({
+    // Without TLS the file would be ignored in silence.
+    name: 'caFileWithSsl',
+    validator: {
+      validate: (_file: unknown, args) =>
+        (args?.object as PlatformEnvironment).KAFKA_SSL,
+      defaultMessage: () => 'KAFKA_SSL_CA_FILE is set: set KAFKA_SSL=true too',
+    },
+  })
+  KAFKA_SSL_CA_FILE: string | null = null;
 }

@@ -1,7 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
+import { IsOptional, Matches, ValidateBy } from 'class-validator';
 
-const MODEL = /^[A-Za-z0-9._-]{1,100}(:[1-9]\d*)?$/;
+/** At most 16 digits: the versions a number holds exactly are below 2^53, 16 digits long. */
+const MODEL = /^[A-Za-z0-9._-]{1,100}(:[1-9]\d{0,15})?$/;
+
+/** The version of `name:version`, when there is one, as a number that holds it exactly. */
+const hasSafeVersion = (model: unknown): boolean => {
+  const version = typeof model === 'string' ? model.split(':')[1] : undefined;
+  return version === undefined || Number.isSafeInteger(Number(version));
+};
 
 export class ClassificationQueryDto {
   @ApiPropertyOptional({
@@ -14,6 +21,14 @@ export class ClassificationQueryDto {
   @Matches(MODEL, {
     message:
       'model must be a model name, optionally followed by :version (e.g. fashion-cnn:2)',
+  })
+  @ValidateBy({
+    name: 'safeVersion',
+    validator: {
+      validate: hasSafeVersion,
+      defaultMessage: () =>
+        `the version in model must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`,
+    },
   })
   model?: string;
 }

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Kafka, type Admin } from 'kafkajs';
 import type { PlatformEnvironment } from '../../config/kafka.environment.js';
-import { kafkaClientConfig } from '../kafka-client.config.js';
+import { kafkaClientConfig, kafkaConnection } from '../kafka-client.config.js';
 
 /** One admin connection per app, for consumer lag. */
 @Injectable()
@@ -13,10 +13,7 @@ export class KafkaAdminService implements OnModuleDestroy {
   constructor(config: ConfigService<PlatformEnvironment, true>) {
     const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
     const kafka = new Kafka(
-      kafkaClientConfig(
-        config.get('KAFKA_BROKERS', { infer: true }),
-        `${prefix}-admin`,
-      ),
+      kafkaClientConfig(kafkaConnection(config), `${prefix}-admin`),
     );
     this.admin = kafka.admin();
   }

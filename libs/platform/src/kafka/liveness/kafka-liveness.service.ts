@@ -15,7 +15,7 @@ import {
 } from 'rxjs';
 import { withTimeout } from '../../async/with-timeout.js';
 import type { PlatformEnvironment } from '../../config/kafka.environment.js';
-import { kafkaClientConfig } from '../kafka-client.config.js';
+import { kafkaClientConfig, kafkaConnection } from '../kafka-client.config.js';
 import { KafkaUnreachableError } from './kafka-unreachable.error.js';
 
 type Unreachable = { readonly reachable: false; readonly reason: string };
@@ -55,10 +55,7 @@ export class KafkaLiveness implements OnModuleInit, OnModuleDestroy {
   constructor(config: ConfigService<PlatformEnvironment, true>) {
     const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
     this.admin = new Kafka({
-      ...kafkaClientConfig(
-        config.get('KAFKA_BROKERS', { infer: true }),
-        `${prefix}-liveness`,
-      ),
+      ...kafkaClientConfig(kafkaConnection(config), `${prefix}-liveness`),
       connectionTimeout: PROBE_TIMEOUT_MS,
       requestTimeout: PROBE_TIMEOUT_MS,
       retry: { retries: 0 },
