@@ -61,7 +61,7 @@ describe('the layering lint rule', () => {
     ],
     [
       'libs/platform/src/example.ts',
-      "import { ModelRegistry } from '../../model-registry/src/index.js';",
+      "import { ModelRegistryService } from '../../model-registry/src/index.js';",
       /libs\/platform is domain-free infrastructure/,
     ],
     [

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { encodePng } from '#fmnist';
-import type { ModelRegistry } from '#model-registry';
+import type { ModelRegistryService } from '#model-registry';
 import {
   request,
   startTrainer,
@@ -44,7 +44,7 @@ const CREATE_JOB = 'POST /v1/training-jobs';
 
 describe('requests generated from the OpenAPI descriptions', () => {
   const modelName = `fuzz-${randomUUID().slice(0, 8)}`;
-  let registry: ModelRegistry;
+  let registry: ModelRegistryService;
   let folders: TrainerFolders;
   let classifier: AppProcess;
   let trainer: AppProcess;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelArtifacts } from '#fmnist';
-import type { ModelRegistry } from '#model-registry';
+import type { ModelRegistryService } from '#model-registry';
 import type { AppProcess } from '../launcher/app-process.js';
 import { startTestApp } from './test-apps.js';
 import {
@@ -14,7 +14,7 @@ export interface ClassificationStack {
   /** The model's name; version 1 is promoted. */
   readonly modelName: string;
   readonly artifacts: ModelArtifacts;
-  readonly registry: ModelRegistry;
+  readonly registry: ModelRegistryService;
   readonly classifier: AppProcess;
   readonly gateway: AppProcess;
   stop(): Promise<void>;

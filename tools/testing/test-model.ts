@@ -16,7 +16,7 @@ import {
   toInputTensor,
   toTargetTensor,
 } from '#fmnist/tensorflow';
-import { ModelRegistry } from '#model-registry';
+import { ModelRegistryService } from '#model-registry';
 import { kafkaConnectionTo } from '#platform';
 import { FMNIST_DIR } from './fixture-images.js';
 import { testBrokers } from './test-kafka.js';
@@ -70,8 +70,8 @@ export function testModelRecord(
 /** A registry client of the tests' own, on the tests' broker (or another cluster). */
 export async function connectRegistry(
   brokers = testBrokers(),
-): Promise<ModelRegistry> {
-  const registry = new ModelRegistry(
+): Promise<ModelRegistryService> {
+  const registry = new ModelRegistryService(
     new ConfigService({
       ...kafkaConnectionTo(brokers),
       KAFKA_CLIENT_ID_PREFIX: 'test',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePng, type ModelArtifacts } from '#fmnist';
-import type { ModelRegistry } from '#model-registry';
+import type { ModelRegistryService } from '#model-registry';
 import { officialTestImages } from '#testing/fixture-images';
 import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import {
@@ -22,7 +22,7 @@ interface Answer {
 
 describe('a running classifier follows the model registry', () => {
   const modelName = `rollout-${randomUUID().slice(0, 8)}`;
-  let registry: ModelRegistry;
+  let registry: ModelRegistryService;
   let artifacts: ModelArtifacts;
   let classifier: AppProcess;
   let gateway: AppProcess;

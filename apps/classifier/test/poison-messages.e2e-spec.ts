@@ -13,7 +13,7 @@ import {
   Topics,
   type DeadLetterRecord,
 } from '#fmnist';
-import type { ModelRegistry } from '#model-registry';
+import type { ModelRegistryService } from '#model-registry';
 import { withTimeout } from '#platform';
 import { officialTestImages } from '#testing/fixture-images';
 import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
@@ -36,7 +36,7 @@ describe('messages the classifier cannot process', () => {
   const deadLetters: DeadLetterRecord[] = [];
   let producer: Producer;
   let consumer: Consumer;
-  let registry: ModelRegistry;
+  let registry: ModelRegistryService;
   let classifier: AppProcess;
   let gateway: AppProcess;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePng } from '#fmnist';
-import type { ModelRegistry } from '#model-registry';
+import type { ModelRegistryService } from '#model-registry';
 import { officialTestImages } from '#testing/fixture-images';
 import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import {
@@ -20,7 +20,7 @@ interface Outcome {
 const GATEWAY_TIMEOUT_MS = 4000;
 
 describe('two classifier replicas in one consumer group', () => {
-  let registry: ModelRegistry;
+  let registry: ModelRegistryService;
   let replicas: AppProcess[];
   let gateway: AppProcess;
   let png: Buffer;

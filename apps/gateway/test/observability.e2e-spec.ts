@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePng } from '#fmnist';
-import type { ModelRegistry } from '#model-registry';
+import type { ModelRegistryService } from '#model-registry';
 import { officialTestImages } from '#testing/fixture-images';
 import { sample } from '#testing/metrics';
 import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
@@ -15,7 +15,7 @@ import {
 const CLASSIFICATIONS = 12;
 
 describe('what operators see of a classification', () => {
-  let registry: ModelRegistry;
+  let registry: ModelRegistryService;
   let classifier: AppProcess;
   let gateway: AppProcess;
   let png: Buffer;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { encodePng, LABELS } from '#fmnist';
-import type { ModelRegistry } from '#model-registry';
+import type { ModelRegistryService } from '#model-registry';
 import { launchBrowser, screenshot } from '#testing/browser';
 import { officialTestImages, type TestImage } from '#testing/fixture-images';
 import { startTestApp, type AppProcess } from '#testing/test-apps';
@@ -25,7 +25,7 @@ const TRAINER_API_KEY = `web-${randomUUID()}`;
 describe('the web page, in headless Chromium', () => {
   const modelName = `web-${randomUUID().slice(0, 8)}`;
   const trainedName = `${modelName}-trained`;
-  let registry: ModelRegistry;
+  let registry: ModelRegistryService;
   let trainerFolder: string;
   let classifier: AppProcess;
   let trainer: AppProcess;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import type { ModelRegistry } from '#model-registry';
+import type { ModelRegistryService } from '#model-registry';
 import { startTestApp, type AppProcess } from '#testing/test-apps';
 import {
   connectRegistry,
@@ -67,7 +67,7 @@ async function changingOperations(trainer: AppProcess) {
 
 describe('the trainer API key (TRAINER_API_KEY)', () => {
   const modelName = `keyed-${randomUUID().slice(0, 8)}`;
-  let registry: ModelRegistry;
+  let registry: ModelRegistryService;
   let folders: TrainerFolders;
   let trainer: AppProcess;
   let gateway: AppProcess;

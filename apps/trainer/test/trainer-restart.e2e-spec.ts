@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodePng, type ModelRef } from '#fmnist';
-import type { ModelRegistry } from '#model-registry';
+import type { ModelRegistryService } from '#model-registry';
 import { officialTestImages } from '#testing/fixture-images';
 import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
 import {
@@ -63,7 +63,7 @@ describe('a trainer restart', () => {
 describe('a trainer killed (SIGKILL) in the middle of a job', () => {
   const modelName = `killed-${randomUUID().slice(0, 8)}`;
   const active: ModelRef = { name: modelName, version: 1 };
-  let registry: ModelRegistry;
+  let registry: ModelRegistryService;
   let folders: TrainerFolders;
   let trainer: AppProcess;
   let classifier: AppProcess;

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ModelRegistry } from './model-registry.service.js';
+import { ModelRegistryService } from './model-registry.service.js';
 
 @Module({
-  providers: [ModelRegistry],
-  exports: [ModelRegistry],
+  providers: [ModelRegistryService],
+  exports: [ModelRegistryService],
 })
 export class ModelRegistryModule {}

@@ -47,8 +47,8 @@ const ECHO_TIMEOUT_MS = 15_000;
  * so a model published or promoted anywhere reaches every running process without a restart.
  */
 @Injectable()
-export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(ModelRegistry.name);
+export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ModelRegistryService.name);
   private readonly kafka: Kafka;
   private readonly records = new Map<string, ModelRecord>();
   private activeModel?: ActiveModel;

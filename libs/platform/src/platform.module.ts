@@ -2,7 +2,7 @@ import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { ClassConstructor } from 'class-transformer';
-import type { PlatformEnvironment } from './config/kafka.environment.js';
+import type { PlatformEnvironment } from './config/platform.environment.js';
 import { validateEnvironment } from './config/validate-environment.js';
 import { HealthModule, type HealthOptions } from './health/health.module.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';

@@ -21,7 +21,7 @@ import {
   type ClassificationError,
   type ClassificationReply,
 } from '#fmnist';
-import { ModelStore } from '../models/model-store.service.js';
+import { LoadedModelsService } from '../models/loaded-models.service.js';
 import { ClassificationFailure } from './classification-failure.js';
 import { ClassifierMetrics } from './classifier.metrics.js';
 import { DeadLetterService } from './dead-letter.service.js';
@@ -32,7 +32,7 @@ const classifierId = `${hostname()}:${process.pid}`;
 @Controller()
 export class ClassificationController {
   constructor(
-    private readonly models: ModelStore,
+    private readonly models: LoadedModelsService,
     private readonly inference: InferenceService,
     private readonly deadLetters: DeadLetterService,
     @InjectPinoLogger(ClassificationController.name)

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-node';
 import { Histogram } from 'prom-client';
 import { ClassificationErrorCode, IMAGE_PIXELS } from '#fmnist';
 import { buildModel, toInputTensor } from '#fmnist/tensorflow';
-import type { LoadedModel } from '../models/model-store.service.js';
+import type { LoadedModel } from '../models/loaded-models.service.js';
 import { ClassificationFailure } from './classification-failure.js';
 import { InferenceService } from './inference.service.js';
 

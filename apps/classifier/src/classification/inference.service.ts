@@ -8,7 +8,7 @@ import {
   MAX_IMAGES_PER_REQUEST,
 } from '#fmnist';
 import { toInputTensor } from '#fmnist/tensorflow';
-import type { LoadedModel } from '../models/model-store.service.js';
+import type { LoadedModel } from '../models/loaded-models.service.js';
 import { ClassificationFailure } from './classification-failure.js';
 import { ClassifierMetrics } from './classifier.metrics.js';
 

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { ReadinessIndicator } from '#platform';
-import { ModelStore } from './model-store.service.js';
+import { LoadedModelsService } from './loaded-models.service.js';
 
 /** A classifier without a model can only refuse requests: not ready. */
 @Injectable()
 export class ModelHealthIndicator implements ReadinessIndicator {
   constructor(
-    private readonly models: ModelStore,
+    private readonly models: LoadedModelsService,
     private readonly health: HealthIndicatorService,
   ) {}
 

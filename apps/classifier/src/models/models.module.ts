@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ModelRegistryModule } from '#model-registry';
-import { ModelStore } from './model-store.service.js';
+import { LoadedModelsService } from './loaded-models.service.js';
 
 @Module({
   imports: [ModelRegistryModule],
-  providers: [ModelStore],
-  exports: [ModelStore],
+  providers: [LoadedModelsService],
+  exports: [LoadedModelsService],
 })
 export class ModelsModule {}

@@ -22,7 +22,7 @@ interface Lease {
  * so overload turns into quick 503s instead of a queue in which every request times out.
  */
 @Injectable()
-export class AdmissionControl {
+export class AdmissionControlService {
   private readonly maxRequests: number;
   private readonly maxBytes: number;
   private readonly maxUploadBytes: number;

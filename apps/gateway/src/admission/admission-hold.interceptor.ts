@@ -6,12 +6,12 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { finalize, type Observable } from 'rxjs';
-import { AdmissionControl } from './admission-control.service.js';
+import { AdmissionControlService } from './admission-control.service.js';
 
 /** An admitted request keeps its share until its handler is done, even if its client left. */
 @Injectable()
 export class AdmissionHoldInterceptor implements NestInterceptor {
-  constructor(private readonly admission: AdmissionControl) {}
+  constructor(private readonly admission: AdmissionControlService) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();

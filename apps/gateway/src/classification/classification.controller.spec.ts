@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Request } from 'express';
-import type { AdmissionControl } from '../admission/admission-control.service.js';
+import type { AdmissionControlService } from '../admission/admission-control.service.js';
 import { ClassificationController } from './classification.controller.js';
 import type {
   ClassificationService,
@@ -31,7 +31,7 @@ describe('ClassificationController', () => {
     } as unknown as ClassificationService;
     const admission = {
       receivedAt: () => Date.now(),
-    } as unknown as AdmissionControl;
+    } as unknown as AdmissionControlService;
     const controller = new ClassificationController(service, admission);
 
     // Held by multer's `request.files` and by the handler's argument, as in a real request.

@@ -25,7 +25,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AdmissionControl } from '../admission/admission-control.service.js';
+import { AdmissionControlService } from '../admission/admission-control.service.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { ClassificationService } from './classification.service.js';
 import { ClassificationQueryDto } from './dto/classification-query.dto.js';
@@ -41,7 +41,7 @@ const FILE_FIELDS = ['file', 'files'];
 export class ClassificationController {
   constructor(
     private readonly classifications: ClassificationService,
-    private readonly admission: AdmissionControl,
+    private readonly admission: AdmissionControlService,
   ) {}
 
   @Post()

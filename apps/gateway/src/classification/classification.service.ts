@@ -21,11 +21,11 @@ import {
   type ClassificationRequest,
 } from '#fmnist';
 import {
-  KafkaLiveness,
+  KafkaLivenessService,
   KafkaUnreachableError,
   ProducerQueueFullError,
 } from '#platform';
-import { AdmissionControl } from '../admission/admission-control.service.js';
+import { AdmissionControlService } from '../admission/admission-control.service.js';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import {
   classificationError,
@@ -58,8 +58,8 @@ export class ClassificationService
   constructor(
     @Inject(CLASSIFIER_CLIENT) private readonly client: ClientKafka,
     private readonly preprocessor: ImagePreprocessorService,
-    private readonly kafka: KafkaLiveness,
-    private readonly admission: AdmissionControl,
+    private readonly kafka: KafkaLivenessService,
+    private readonly admission: AdmissionControlService,
     @InjectMetric(GatewayMetrics.classified)
     private readonly classified: Counter<string>,
     @InjectMetric(GatewayMetrics.failures)

@@ -1,11 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ModelDto, ModelRegistry } from '#model-registry';
+import { ModelDto, ModelRegistryService } from '#model-registry';
 
 @ApiTags('models')
 @Controller('v1/models')
 export class ModelsController {
-  constructor(private readonly registry: ModelRegistry) {}
+  constructor(private readonly registry: ModelRegistryService) {}
 
   @Get()
   @ApiOperation({

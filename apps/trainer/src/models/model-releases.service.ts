@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ModelRecord, ModelRef } from '#fmnist';
-import { ModelRegistry } from '#model-registry';
+import { ModelRegistryService } from '#model-registry';
 
 /**
  * Publishing new versions, one at a time: the registry's publish resolves once this process's
@@ -8,10 +8,10 @@ import { ModelRegistry } from '#model-registry';
  * never handed out twice by this trainer.
  */
 @Injectable()
-export class ModelReleases {
+export class ModelReleasesService {
   private releasing: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly registry: ModelRegistry) {}
+  constructor(private readonly registry: ModelRegistryService) {}
 
   /** Publishes `draft` as the next version of its name, then promotes it when asked. */
   release(

@@ -17,14 +17,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { ModelRecord, ModelRef, ModelSummary } from '#fmnist';
-import { ActiveModelDto, ModelDto, ModelRegistry } from '#model-registry';
+import {
+  ActiveModelDto,
+  ModelDto,
+  ModelRegistryService,
+} from '#model-registry';
 import { ApiKeyRequired } from '../api-key/api-key.openapi.js';
 import { modelJson, weightsBin } from './tfjs-export.js';
 
 @ApiTags('models')
 @Controller('v1/models')
 export class ModelsController {
-  constructor(private readonly registry: ModelRegistry) {}
+  constructor(private readonly registry: ModelRegistryService) {}
 
   @Get()
   @ApiOperation({

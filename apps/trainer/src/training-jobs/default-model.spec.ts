@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigService } from '@nestjs/config';
-import type { ModelRegistry } from '#model-registry';
+import type { ModelRegistryService } from '#model-registry';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import { DefaultModel } from './default-model.js';
 import type { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
@@ -19,7 +19,7 @@ async function bootstrap(options: { enabled: boolean; active: boolean }) {
     active: options.active
       ? { name: 'm', version: 1, promotedAt: new Date().toISOString() }
       : undefined,
-  } as ModelRegistry;
+  } as ModelRegistryService;
   const config = new ConfigService<TrainerEnvironment, true>({
     TRAIN_DEFAULT_MODEL_ON_START: options.enabled,
   });

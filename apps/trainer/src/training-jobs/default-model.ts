@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ModelRegistry } from '#model-registry';
+import { ModelRegistryService } from '#model-registry';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import { TrainingJobsService } from './training-jobs.service.js';
 
@@ -18,7 +18,7 @@ export class DefaultModel implements OnApplicationBootstrap {
 
   constructor(
     private readonly config: ConfigService<TrainerEnvironment, true>,
-    private readonly registry: ModelRegistry,
+    private readonly registry: ModelRegistryService,
     private readonly jobs: TrainingJobsService,
   ) {}
 

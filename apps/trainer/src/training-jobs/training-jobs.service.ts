@@ -24,7 +24,7 @@ import {
 } from 'rxjs';
 import { DEFAULT_TRAINING } from '#fmnist';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
-import { ModelReleases } from '../models/model-releases.service.js';
+import { ModelReleasesService } from '../models/model-releases.service.js';
 import { DatasetFolderError, resolveDatasetFolder } from './dataset-folder.js';
 import type { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
 import { stateEvent, type JobEvent } from './job-event.js';
@@ -73,7 +73,7 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly config: ConfigService<TrainerEnvironment, true>,
     private readonly store: JobStore,
-    private readonly releases: ModelReleases,
+    private readonly releases: ModelReleasesService,
   ) {}
 
   async onModuleInit(): Promise<void> {

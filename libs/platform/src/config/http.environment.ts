@@ -1,6 +1,6 @@
 import { IsIP, IsInt, Matches, Min } from 'class-validator';
 import { CommaSeparated } from './comma-separated.js';
-import { PlatformEnvironment } from './kafka.environment.js';
+import { PlatformEnvironment } from './platform.environment.js';
 
 /** Settings of an app that serves HTTP. */
 export class HttpEnvironment extends PlatformEnvironment {

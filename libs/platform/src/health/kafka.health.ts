@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { KafkaLiveness } from '../kafka/liveness/kafka-liveness.service.js';
+import { KafkaLivenessService } from '../kafka/liveness/kafka-liveness.service.js';
 
 @Injectable()
 export class KafkaHealthIndicator {
   constructor(
-    private readonly liveness: KafkaLiveness,
+    private readonly liveness: KafkaLivenessService,
     private readonly health: HealthIndicatorService,
   ) {}
 

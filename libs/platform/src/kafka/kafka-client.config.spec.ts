@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rootCertificates } from 'node:tls';
-import { PlatformEnvironment } from '../config/kafka.environment.js';
+import { PlatformEnvironment } from '../config/platform.environment.js';
 import { validateEnvironment } from '../config/validate-environment.js';
 import { kafkaClientConfig } from './kafka-client.config.js';
 

@@ -4,7 +4,7 @@ import { KafkaLogger } from '@nestjs/microservices';
 import { logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { readFileSync } from 'node:fs';
 import { rootCertificates, type ConnectionOptions } from 'node:tls';
-import { PlatformEnvironment } from '../config/kafka.environment.js';
+import { PlatformEnvironment } from '../config/platform.environment.js';
 import { validateEnvironment } from '../config/validate-environment.js';
 
 /** Where the brokers are and how to reach them: the KAFKA_* connection settings. */

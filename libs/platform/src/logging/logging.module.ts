@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
-import type { PlatformEnvironment } from '../config/kafka.environment.js';
+import type { PlatformEnvironment } from '../config/platform.environment.js';
 import { requestIdOf } from './request-id.js';
 
 /** Structured JSON logs, one line per event, tagged with the app that wrote them. */

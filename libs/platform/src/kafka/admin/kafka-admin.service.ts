@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Kafka, type Admin } from 'kafkajs';
-import type { PlatformEnvironment } from '../../config/kafka.environment.js';
+import type { PlatformEnvironment } from '../../config/platform.environment.js';
 import { kafkaClientConfig, kafkaConnection } from '../kafka-client.config.js';
 
 /** One admin connection per app, for consumer lag. */

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { KafkaLiveness } from './kafka-liveness.service.js';
+import { KafkaLivenessService } from './kafka-liveness.service.js';
 
 @Module({
-  providers: [KafkaLiveness],
-  exports: [KafkaLiveness],
+  providers: [KafkaLivenessService],
+  exports: [KafkaLivenessService],
 })
 export class KafkaLivenessModule {}

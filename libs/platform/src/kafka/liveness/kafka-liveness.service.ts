@@ -14,7 +14,7 @@ import {
   type Observable,
 } from 'rxjs';
 import { withTimeout } from '../../async/with-timeout.js';
-import type { PlatformEnvironment } from '../../config/kafka.environment.js';
+import type { PlatformEnvironment } from '../../config/platform.environment.js';
 import { kafkaClientConfig, kafkaConnection } from '../kafka-client.config.js';
 import { KafkaUnreachableError } from './kafka-unreachable.error.js';
 
@@ -33,8 +33,8 @@ const PROBE_TIMEOUT_MS = 3000;
  * app's whole life, so it tells when Kafka is back without anyone restarting anything.
  */
 @Injectable()
-export class KafkaLiveness implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(KafkaLiveness.name);
+export class KafkaLivenessService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(KafkaLivenessService.name);
   private readonly admin: Admin;
   private readonly probes = new ReplaySubject<KafkaReachability>(1);
   private latest?: KafkaReachability;

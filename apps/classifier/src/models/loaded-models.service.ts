@@ -12,7 +12,7 @@ import {
   type ModelRef,
 } from '#fmnist';
 import { deserializeModel } from '#fmnist/tensorflow';
-import { ModelRegistry } from '#model-registry';
+import { ModelRegistryService } from '#model-registry';
 import { ClassificationFailure } from '../classification/classification-failure.js';
 
 export interface LoadedModel {
@@ -29,8 +29,8 @@ const IDLE_MODEL_TTL_MS = 5 * 60_000;
  * requests already running on the previous model finish on it.
  */
 @Injectable()
-export class ModelStore implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(ModelStore.name);
+export class LoadedModelsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(LoadedModelsService.name);
   private readonly models = new Map<
     string,
     { loading: Promise<LoadedModel>; lastUsed: number }
@@ -39,7 +39,7 @@ export class ModelStore implements OnModuleInit, OnModuleDestroy {
   private subscription?: Subscription;
   private sweeper?: NodeJS.Timeout;
 
-  constructor(private readonly registry: ModelRegistry) {}
+  constructor(private readonly registry: ModelRegistryService) {}
 
   async onModuleInit(): Promise<void> {
     const active = this.registry.active;
