@@ -9,8 +9,7 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AsyncResource } from 'node:async_hooks';
-import { randomInt, randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import {
   filter,
   lastValueFrom,
@@ -22,10 +21,8 @@ import {
   takeWhile,
   tap,
 } from 'rxjs';
-import { DEFAULT_TRAINING } from '#fmnist';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import { ModelReleasesService } from '../models/model-releases.service.js';
-import { DatasetFolderError, resolveDatasetFolder } from './dataset-folder.js';
 import type { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
 import { stateEvent, type JobEvent } from './job-event.js';
 import { JobStore } from './job-store.js';
@@ -36,15 +33,11 @@ import {
   type TrainingJob,
   type TrainingParameters,
 } from './training-job.js';
-import type {
-  WorkerDataset,
-  WorkerMessage,
-  WorkerTask,
-} from './worker/worker-protocol.js';
+import { trainingParameters, workerTask } from './training-parameters.js';
+import type { WorkerMessage, WorkerTask } from './worker/worker-protocol.js';
 import { WorkerProcess } from './worker-process.js';
 
 export const INTERRUPTED = 'interrupted by a trainer restart';
-const DEFAULT_TEST_SPLIT = 0.2;
 
 type Done = Extract<WorkerMessage, { type: 'done' }>;
 
@@ -125,14 +118,20 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
     request: CreateTrainingJobDto,
     origin: TrainingJob['origin'] = 'api',
   ): Promise<TrainingJob> {
-    const parameters = this.parametersOf(request);
+    const parameters = trainingParameters(
+      request,
+      this.config.get('TRAINER_MODEL_NAME', { infer: true }),
+    );
     const maxEpochs = this.config.get('TRAINER_MAX_EPOCHS', { infer: true });
     if (parameters.epochs > maxEpochs) {
       throw new BadRequestException([
         `epochs must not be greater than ${maxEpochs} (TRAINER_MAX_EPOCHS)`,
       ]);
     }
-    const task = await this.taskOf(parameters);
+    const task = await workerTask(parameters, {
+      fmnistDir: this.config.get('FMNIST_DIR', { infer: true }),
+      dataRoot: this.config.get('TRAINER_DATA_ROOT', { infer: true }),
+    });
     const maxQueued = this.config.get('TRAINER_MAX_QUEUED_JOBS', {
       infer: true,
     });
@@ -191,74 +190,6 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
         true,
       ),
     );
-  }
-
-  private parametersOf(request: CreateTrainingJobDto): TrainingParameters {
-    const dataset = request.dataset ?? { kind: 'fmnist' };
-    return {
-      dataset:
-        dataset.kind === 'folder'
-          ? {
-              kind: 'folder',
-              path: dataset.path,
-              testSplit: dataset.testSplit ?? DEFAULT_TEST_SPLIT,
-            }
-          : { kind: 'fmnist', trainLimit: dataset.trainLimit },
-      architecture: request.architecture ?? 'default-cnn',
-      epochs: request.epochs ?? DEFAULT_TRAINING.epochs,
-      batchSize: request.batchSize ?? DEFAULT_TRAINING.batchSize,
-      learningRate: request.learningRate ?? DEFAULT_TRAINING.learningRate,
-      validationSplit:
-        request.validationSplit ?? DEFAULT_TRAINING.validationSplit,
-      earlyStopping: request.earlyStopping && {
-        patience: request.earlyStopping.patience,
-        minDelta: request.earlyStopping.minDelta ?? 0,
-      },
-      seed: request.seed ?? randomInt(0, 2 ** 32 - 1),
-      modelName:
-        request.modelName ??
-        this.config.get('TRAINER_MODEL_NAME', { infer: true }),
-      promote: request.promote ?? false,
-    };
-  }
-
-  private async taskOf(parameters: TrainingParameters): Promise<WorkerTask> {
-    const {
-      dataset: _spec,
-      modelName: _name,
-      promote: _promote,
-      ...training
-    } = parameters;
-    return { ...training, dataset: await this.datasetOf(parameters) };
-  }
-
-  private async datasetOf({
-    dataset,
-  }: TrainingParameters): Promise<WorkerDataset> {
-    if (dataset.kind === 'fmnist') {
-      return {
-        kind: 'fmnist',
-        dir: resolve(this.config.get('FMNIST_DIR', { infer: true })),
-        trainLimit: dataset.trainLimit,
-      };
-    }
-    try {
-      const dir = await resolveDatasetFolder(
-        this.config.get('TRAINER_DATA_ROOT', { infer: true }),
-        dataset.path,
-      );
-      return {
-        kind: 'folder',
-        dir,
-        name: dataset.path,
-        testSplit: dataset.testSplit,
-      };
-    } catch (error) {
-      if (error instanceof DatasetFolderError) {
-        throw new BadRequestException([error.message]);
-      }
-      throw error;
-    }
   }
 
   private pump(): void {
