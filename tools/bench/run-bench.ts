@@ -3,10 +3,11 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePng, IMAGE_PIXELS, preprocessImage } from '#fmnist';
+import type { LayersModel } from '@tensorflow/tfjs-node';
 import { deserializeModel } from '#fmnist/tensorflow';
 import { createTopics } from '../kafka/create-topics.js';
 import { EmbeddedKafka } from '../kafka/embedded-kafka.js';
-import { AppProcess } from '../launcher/app-process.js';
+import { AppProcess, type AppName } from '../launcher/app-process.js';
 import {
   officialTestImages,
   type TestImage,
@@ -20,7 +21,7 @@ import { modelCeiling } from './model-ceiling.js';
 import { photoAccuracy } from './photo-accuracy.js';
 import { preprocessingCost } from './preprocessing-cost.js';
 import { childPids, peakRssMb } from './process-memory.js';
-import { table } from './report-table.js';
+import { table, type BenchReport } from './report-table.js';
 import { soak, type SoakResult } from './soak.js';
 
 /**
@@ -91,159 +92,176 @@ async function train(trainer: AppProcess) {
   }
 }
 
-async function main(): Promise<void> {
+interface BenchStack {
+  brokers: string;
+  brokerPid: number | undefined;
+  start: (app: AppName) => Promise<AppProcess>;
+}
+
+/** A broker and its topics in a folder of their own, and a way to start apps on it; all removed afterwards. */
+async function withStack<T>(work: (stack: BenchStack) => Promise<T>) {
   const dataDir = await mkdtemp(join(tmpdir(), 'fashion-kafka-bench-'));
   const broker = await EmbeddedKafka.start({
     dataDir: join(dataDir, 'kafka'),
     port: await freePortPair(),
   });
   const apps: AppProcess[] = [];
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: broker.brokers,
+    LOG_LEVEL: 'warn',
+    TRAINER_DATA_DIR: join(dataDir, 'trainer'),
+    TRAIN_DEFAULT_MODEL_ON_START: 'false',
+    MAX_IMAGES_PER_UPLOAD: String(MULTI_IMAGES),
+  };
+  const start = async (app: AppName) => {
+    const port = await freePort();
+    const variable = {
+      gateway: 'GATEWAY_PORT',
+      classifier: 'CLASSIFIER_PORT',
+      trainer: 'TRAINER_PORT',
+    }[app];
+    const started = await AppProcess.start({
+      app,
+      port,
+      env: { ...env, [variable]: String(port) },
+      output: 'capture',
+      readyTimeoutMs: 120_000,
+    });
+    apps.push(started);
+    return started;
+  };
   try {
     await createTopics(broker.brokers);
-    const env = {
-      ...process.env,
-      KAFKA_BROKERS: broker.brokers,
-      LOG_LEVEL: 'warn',
-      TRAINER_DATA_DIR: join(dataDir, 'trainer'),
-      TRAIN_DEFAULT_MODEL_ON_START: 'false',
-      MAX_IMAGES_PER_UPLOAD: String(MULTI_IMAGES),
-      // One client loading the gateway on purpose: the per-client limit would measure itself.
-      CLASSIFY_RATE_LIMIT: '0',
-    };
-    const start = async (
-      app: 'gateway' | 'classifier' | 'trainer',
-      extra = {},
-    ) => {
-      const port = await freePort();
-      const variable = {
-        gateway: 'GATEWAY_PORT',
-        classifier: 'CLASSIFIER_PORT',
-        trainer: 'TRAINER_PORT',
-      }[app];
-      const started = await AppProcess.start({
-        app,
-        port,
-        env: { ...env, ...extra, [variable]: String(port) },
-        output: 'capture',
-        readyTimeoutMs: 120_000,
-      });
-      apps.push(started);
-      return started;
-    };
-
-    const trainer = await start('trainer');
-    const trained = await train(trainer);
-    const trainImages = trained.dataset?.trainImages ?? 0;
-    const epochMs = trained.epochs.map((epoch) => epoch.durationMs);
-    const training = {
-      epochs: trained.epochs.length,
-      trainImages,
-      medianEpochSeconds: median(epochMs) / 1000,
-      imagesPerSecond: trainImages / (median(epochMs) / 1000),
-      wallSeconds: (trained.timings?.totalMs ?? 0) / 1000,
-      testAccuracy: trained.result?.metrics.accuracy ?? 0,
-      trainerPeakRssMb: await peakRssMb(trainer.pid),
-      workerPeakRssMb: trained.workerPeakRssMb,
-    };
-    say(`training: ${JSON.stringify(training)}`);
-
-    const registry = await connectRegistry(broker.brokers);
-    const record = registry.active && registry.find(registry.active);
-    await registry.onModuleDestroy();
-    if (!record) throw new Error('the trained model is not in the registry');
-    const model = await deserializeModel(record.artifacts);
-    const images = await officialTestImages(PHOTO_ACCURACY_IMAGES);
-    const flat = new Uint8Array(256 * IMAGE_PIXELS);
-    images
-      .slice(0, 256)
-      .forEach((image, index) => flat.set(image.pixels, index * IMAGE_PIXELS));
-    const ceiling = await modelCeiling(model, flat);
-    say(`in-process model: ${JSON.stringify(ceiling)}`);
-    const roundTrip = await kafkaRoundTrip(broker.brokers);
-    say(`kafkajs request/reply alone: ${JSON.stringify(roundTrip)}`);
-
-    const pngs = await Promise.all(
-      images.slice(0, MULTI_IMAGES).map((image) => encodePng(image.pixels)),
-    );
-    const photos = await uploadedPhotos(images);
-    const preprocessing = await preprocessingCost(images.slice(0, 8));
-    say(`preprocessing cost: ${JSON.stringify(preprocessing)}`);
-    const accuracy = await photoAccuracy(
-      model,
-      await photoCorpus(images.slice(0, PHOTO_ACCURACY_IMAGES)),
-      (file) => preprocessImage(file),
-    );
-    model.dispose();
-    say(`photo accuracy: ${JSON.stringify(accuracy)}`);
-    const http: HttpRow[] = [];
-    const memory: Record<string, number | undefined> = {};
-    let soaked: SoakResult | undefined;
-    for (const classifiers of [1, 2]) {
-      const replicas = await Promise.all(
-        Array.from({ length: classifiers }, () => start('classifier')),
-      );
-      const gateway = await start('gateway');
-      const url = `${gateway.url}/v1/classifications`;
-      http.push(
-        ...(await httpRows({
-          url,
-          classifiers,
-          uploads: { photo: photos, '28x28 PNG': pngs },
-          processes: {
-            gateway: [gateway.pid],
-            classifiers: replicas.map((replica) => replica.pid),
-            kafka: [broker.pid],
-            load: [process.pid],
-          },
-          seconds,
-          say,
-        })),
-      );
-      if (classifiers === 1 && soakRequests > 0) {
-        say(
-          `soak: ${soakRequests} requests at concurrency ${SOAK_CONCURRENCY}`,
-        );
-        soaked = await soak(url, pngs[0], soakRequests, SOAK_CONCURRENCY, {
-          gateway: gateway.pid,
-          classifier: replicas[0].pid,
-        });
-        say(`soak: ${JSON.stringify(soaked)}`);
-      }
-      memory[`gateway (${classifiers} classifiers)`] = await peakRssMb(
-        gateway.pid,
-      );
-      for (const [index, replica] of replicas.entries()) {
-        memory[`classifier ${index + 1} of ${classifiers}`] = await peakRssMb(
-          replica.pid,
-        );
-      }
-      await Promise.all([gateway, ...replicas].map((app) => app.stop()));
-    }
-    memory.trainer = training.trainerPeakRssMb;
-    memory['training worker'] = training.workerPeakRssMb;
-
-    const report = {
-      machine: machine(),
-      training,
-      preprocessing,
-      accuracy,
-      ceiling,
-      roundTrip,
-      http,
-      memory,
-      soak: soaked,
-    };
-    await mkdir(join(projectRoot, 'test-output'), { recursive: true });
-    await writeFile(
-      join(projectRoot, 'test-output/bench.json'),
-      JSON.stringify(report, null, 2),
-    );
-    process.stdout.write(`\n${table(report)}\n`);
+    return await work({
+      brokers: broker.brokers,
+      brokerPid: broker.pid,
+      start,
+    });
   } finally {
     await Promise.all(apps.map((app) => app.stop()));
     await broker.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The training job's figures, and the model it published. */
+async function trainingPhase(stack: BenchStack) {
+  const trainer = await stack.start('trainer');
+  const trained = await train(trainer);
+  const trainImages = trained.dataset?.trainImages ?? 0;
+  const epochMs = trained.epochs.map((epoch) => epoch.durationMs);
+  const training = {
+    epochs: trained.epochs.length,
+    trainImages,
+    medianEpochSeconds: median(epochMs) / 1000,
+    imagesPerSecond: trainImages / (median(epochMs) / 1000),
+    wallSeconds: (trained.timings?.totalMs ?? 0) / 1000,
+    testAccuracy: trained.result?.metrics.accuracy ?? 0,
+    trainerPeakRssMb: await peakRssMb(trainer.pid),
+    workerPeakRssMb: trained.workerPeakRssMb,
+  };
+  say(`training: ${JSON.stringify(training)}`);
+  const registry = await connectRegistry(stack.brokers);
+  const record = registry.active && registry.find(registry.active);
+  await registry.onModuleDestroy();
+  if (!record) throw new Error('the trained model is not in the registry');
+  return { training, model: await deserializeModel(record.artifacts) };
+}
+
+/** What the parts cost alone: the model, a bare Kafka round trip, preprocessing; and accuracy on photos. */
+async function inProcessPhase(
+  model: LayersModel,
+  brokers: string,
+  images: TestImage[],
+) {
+  const flat = new Uint8Array(256 * IMAGE_PIXELS);
+  images
+    .slice(0, 256)
+    .forEach((image, index) => flat.set(image.pixels, index * IMAGE_PIXELS));
+  const ceiling = await modelCeiling(model, flat);
+  say(`in-process model: ${JSON.stringify(ceiling)}`);
+  const roundTrip = await kafkaRoundTrip(brokers);
+  say(`kafkajs request/reply alone: ${JSON.stringify(roundTrip)}`);
+  const preprocessing = await preprocessingCost(images.slice(0, 8));
+  say(`preprocessing cost: ${JSON.stringify(preprocessing)}`);
+  const accuracy = await photoAccuracy(
+    model,
+    await photoCorpus(images.slice(0, PHOTO_ACCURACY_IMAGES)),
+    (file) => preprocessImage(file),
+  );
+  say(`photo accuracy: ${JSON.stringify(accuracy)}`);
+  return { ceiling, roundTrip, preprocessing, accuracy };
+}
+
+/** The HTTP path with one and with two classifiers, its peak memory, and the soak. */
+async function httpPhase(stack: BenchStack, images: TestImage[]) {
+  const pngs = await Promise.all(
+    images.slice(0, MULTI_IMAGES).map((image) => encodePng(image.pixels)),
+  );
+  const photos = await uploadedPhotos(images);
+  const http: HttpRow[] = [];
+  const memory: Record<string, number | undefined> = {};
+  let soaked: SoakResult | undefined;
+  for (const classifiers of [1, 2]) {
+    const replicas = await Promise.all(
+      Array.from({ length: classifiers }, () => stack.start('classifier')),
+    );
+    const gateway = await stack.start('gateway');
+    const url = `${gateway.url}/v1/classifications`;
+    http.push(
+      ...(await httpRows({
+        url,
+        classifiers,
+        uploads: { photo: photos, '28x28 PNG': pngs },
+        processes: {
+          gateway: [gateway.pid],
+          classifiers: replicas.map((replica) => replica.pid),
+          kafka: [stack.brokerPid],
+          load: [process.pid],
+        },
+        seconds,
+        say,
+      })),
+    );
+    if (classifiers === 1 && soakRequests > 0) {
+      say(`soak: ${soakRequests} requests at concurrency ${SOAK_CONCURRENCY}`);
+      soaked = await soak(url, pngs[0], soakRequests, SOAK_CONCURRENCY, {
+        gateway: gateway.pid,
+        classifier: replicas[0].pid,
+      });
+      say(`soak: ${JSON.stringify(soaked)}`);
+    }
+    memory[`gateway (${classifiers} classifiers)`] = await peakRssMb(
+      gateway.pid,
+    );
+    for (const [index, replica] of replicas.entries()) {
+      memory[`classifier ${index + 1} of ${classifiers}`] = await peakRssMb(
+        replica.pid,
+      );
+    }
+    await Promise.all([gateway, ...replicas].map((app) => app.stop()));
+  }
+  return { http, memory, soak: soaked };
+}
+
+async function main(): Promise<void> {
+  const report: BenchReport = await withStack(async (stack) => {
+    const { training, model } = await trainingPhase(stack);
+    const images = await officialTestImages(PHOTO_ACCURACY_IMAGES);
+    const parts = await inProcessPhase(model, stack.brokers, images);
+    model.dispose();
+    const { http, memory, soak } = await httpPhase(stack, images);
+    memory.trainer = training.trainerPeakRssMb;
+    memory['training worker'] = training.workerPeakRssMb;
+    return { machine: machine(), training, ...parts, http, memory, soak };
+  });
+  await mkdir(join(projectRoot, 'test-output'), { recursive: true });
+  await writeFile(
+    join(projectRoot, 'test-output/bench.json'),
+    JSON.stringify(report, null, 2),
+  );
+  process.stdout.write(`\n${table(report)}\n`);
 }
 
 /**
