@@ -25,6 +25,9 @@ describe('the Kafka key of a classification request', () => {
     }).consumer({ groupId: `message-key-e2e-${randomUUID()}` });
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.images, fromBeginning: true });
+    const joined = new Promise((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, resolve),
+    );
     await consumer.run({
       eachMessage: ({ message }) => {
         const value = JSON.parse(message.value?.toString() ?? '{}') as {
@@ -34,7 +37,9 @@ describe('the Kafka key of a classification request', () => {
         return Promise.resolve();
       },
     });
-    gateway = await startTestApp('gateway', { CLASSIFY_TIMEOUT_MS: '500' });
+    await joined;
+    // No classifier runs: each request goes to Kafka and is answered 504 after this.
+    gateway = await startTestApp('gateway', { CLASSIFY_TIMEOUT_MS: '2000' });
   });
 
   after(async () => {
@@ -50,6 +55,7 @@ describe('the Kafka key of a classification request', () => {
       });
       assert.equal(response.headers.get('x-request-id'), requestId);
       await response.arrayBuffer();
+      assert.equal(response.status, 504, 'sent to Kafka, unanswered');
     }
     const deadline = Date.now() + 30_000;
     while (keys.length < 2 && Date.now() < deadline) {
