@@ -14,6 +14,7 @@ import {
   pngDeclaring,
   type TestImage,
 } from '#testing/fixture-images';
+import { waitFor } from '#testing/wait-for';
 
 const MAX_UPLOAD_BYTES = 256 * 1024;
 const MAX_IMAGES_PER_UPLOAD = 8;
@@ -150,11 +151,14 @@ describe('uploads out of the ordinary, on the gateway, Kafka and a classifier', 
         JSON.parse(message),
         'photo.jpg: the image cannot be decoded: it is corrupt or truncated',
       );
-      // The codec's words are in the log, with the request's id, for operators.
-      const logged = stack.gateway.output.find((line) =>
-        line.includes('photo.jpg: the image cannot be decoded: '),
-      );
-      assert.match(logged ?? '', /"requestId":"[^"]+".*(jpeg|vips)/i);
+      // The codec's words are in the log, with the request's id, for operators; the log line
+      // may reach the gateway's output a moment after the answer.
+      const logged = () =>
+        stack.gateway.output.find((line) =>
+          line.includes('photo.jpg: the image cannot be decoded: '),
+        );
+      await waitFor(() => Promise.resolve(logged() !== undefined));
+      assert.match(logged() ?? '', /"requestId":"[^"]+".*(jpeg|vips)/i);
     });
 
     it('a decompression bomb, a small PNG declaring 100000x100000 pixels: 413 naming the pixel limit', async () => {
