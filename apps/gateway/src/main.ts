@@ -2,6 +2,7 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { setUpHttpApp } from '#platform';
+import { AdmissionMiddleware } from './admission/admission.middleware.js';
 import type { GatewayEnvironment } from './config/gateway.environment.js';
 import { GatewayModule } from './gateway.module.js';
 
@@ -11,6 +12,9 @@ async function bootstrap(): Promise<void> {
     // The trainer proxy forwards the bytes of bodies the parsers have read.
     rawBody: true,
   });
+  // First of all middleware: under overload, refusals must cost next to nothing.
+  const admission = app.get(AdmissionMiddleware);
+  app.use(admission.use.bind(admission));
   setUpHttpApp(app, {
     title: 'Fashion gateway',
     description:

@@ -1,14 +1,39 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { HttpException, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { AdmissionControlService } from './admission-control.service.js';
+import { RetryLaterException } from './retry-later.exception.js';
 
-/** Admits an image request before anything reads its body (bind it before the body parsers). */
+/** The routes that decode images, and so share the gateway's capacity. */
+const IMAGE_ROUTES = new Set(['/v1/classifications', '/v1/previews']);
+
+/**
+ * Admits an image request before anything else runs for it: bound ahead of every other
+ * middleware (main.ts), a refusal costs no body parsing, security headers, request log or Nest
+ * routing. Under overload most requests are refused, and what a refusal costs is taken from the
+ * requests being served.
+ */
 @Injectable()
 export class AdmissionMiddleware implements NestMiddleware {
   constructor(private readonly admission: AdmissionControlService) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
-    this.admission.admit(request, response);
+    if (request.method !== 'POST' || !IMAGE_ROUTES.has(request.path)) {
+      return next();
+    }
+    try {
+      this.admission.admit(request, response);
+    } catch (error) {
+      if (!(error instanceof HttpException)) throw error;
+      if (error instanceof RetryLaterException) {
+        response.setHeader('Retry-After', String(error.retryAfterSeconds));
+      }
+      // The body is not read: the connection closes rather than carry it.
+      response
+        .status(error.getStatus())
+        .setHeader('Connection', 'close')
+        .json(error.getResponse());
+      return;
+    }
     next();
   }
 }

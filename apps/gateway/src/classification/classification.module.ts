@@ -16,7 +16,6 @@ import {
   kafkaConnection,
   type CoalescingClientKafkaOptions,
 } from '#platform';
-import { AdmissionMiddleware } from '../admission/admission.middleware.js';
 import { AdmissionModule } from '../admission/admission.module.js';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { PreprocessingModule } from '../preprocessing/preprocessing.module.js';
@@ -77,14 +76,13 @@ export class ClassificationModule implements NestModule {
   ) {}
 
   /**
-   * Admission first, then the raw image body (`curl --data-binary @shirt.png -H 'Content-Type:
-   * image/png'`), read only on this route and only once admitted; multipart bodies are read by
-   * multer in the controller's interceptors.
+   * The raw image body (`curl --data-binary @shirt.png -H 'Content-Type: image/png'`), read only
+   * on this route, after admission (AdmissionMiddleware, ahead of all middleware); multipart
+   * bodies are read by multer in the controller's interceptors.
    */
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(
-        AdmissionMiddleware,
         express.raw({
           type: 'image/*',
           limit: this.config.get('MAX_UPLOAD_BYTES', { infer: true }),

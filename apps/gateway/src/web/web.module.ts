@@ -1,14 +1,8 @@
-import {
-  Module,
-  RequestMethod,
-  type MiddlewareConsumer,
-  type NestModule,
-} from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MulterModule } from '@nestjs/platform-express';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { fileURLToPath } from 'node:url';
-import { AdmissionMiddleware } from '../admission/admission.middleware.js';
 import { AdmissionModule } from '../admission/admission.module.js';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { PreprocessingModule } from '../preprocessing/preprocessing.module.js';
@@ -48,11 +42,4 @@ const PUBLIC_FOLDER = fileURLToPath(
   controllers: [PreviewsController, SamplesController],
   providers: [SampleImagesService],
 })
-export class WebModule implements NestModule {
-  /** Previews decode images too: they share the classifications' capacity. */
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(AdmissionMiddleware)
-      .forRoutes({ path: 'v1/previews', method: RequestMethod.POST });
-  }
-}
+export class WebModule {}
