@@ -88,8 +88,8 @@ export async function readImageHeader(
   if (input.length === 0) {
     throw new ImageDecodeError('empty', 'the file is empty');
   }
-  const modelShaped = decodeModelShapedPng(input);
-  if (modelShaped) return modelShaped.source;
+  // Only the header: the pixels are decoded once, by preprocessImage.
+  if (hasModelShapedHeader(input)) return MODEL_SHAPED_SOURCE;
   let metadata: Metadata;
   try {
     metadata = await sharp(input, { limitInputPixels: false }).metadata();
@@ -167,15 +167,10 @@ const PNG_SIGNATURE = Buffer.from([
   0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
 ]);
 
-/**
- * A PNG already in Fashion-MNIST's own form (28x28, 8-bit grey, not interlaced) is decoded in
- * JavaScript: a libvips pipeline costs about 1 ms of CPU per image whatever its size, ten times
- * this decode, and such images are what the dataset, its exports and the web page's samples are.
- * Anything else, including a damaged file of this form, goes to libvips.
- */
-function decodeModelShapedPng(input: Buffer) {
+/** Fashion-MNIST's own form: 28x28, 8-bit grey, not interlaced. */
+function hasModelShapedHeader(input: Buffer): boolean {
   const header = input.subarray(0, 33);
-  const modelShaped =
+  return (
     header.length === 33 &&
     header.subarray(0, 8).equals(PNG_SIGNATURE) &&
     header.toString('latin1', 12, 16) === 'IHDR' &&
@@ -183,8 +178,24 @@ function decodeModelShapedPng(input: Buffer) {
     header.readUInt32BE(20) === IMAGE_SIZE &&
     header[24] === 8 && // bit depth
     header[25] === 0 && // colour type: grey, no alpha
-    header[28] === 0; // not interlaced
-  if (!modelShaped) return undefined;
+    header[28] === 0 // not interlaced
+  );
+}
+
+const MODEL_SHAPED_SOURCE = {
+  format: 'png',
+  width: IMAGE_SIZE,
+  height: IMAGE_SIZE,
+} as const;
+
+/**
+ * A PNG already in Fashion-MNIST's own form (28x28, 8-bit grey, not interlaced) is decoded in
+ * JavaScript: a libvips pipeline costs about 1 ms of CPU per image whatever its size, ten times
+ * this decode, and such images are what the dataset, its exports and the web page's samples are.
+ * Anything else, including a damaged file of this form, goes to libvips.
+ */
+function decodeModelShapedPng(input: Buffer) {
+  if (!hasModelShapedHeader(input)) return undefined;
   try {
     const png = decodePng(input, { checkCrc: true });
     // A tRNS chunk makes one grey level transparent: libvips flattens it onto white.
@@ -201,7 +212,7 @@ function decodeModelShapedPng(input: Buffer) {
         width: IMAGE_SIZE,
         height: IMAGE_SIZE,
       },
-      source: { format: 'png', width: IMAGE_SIZE, height: IMAGE_SIZE },
+      source: MODEL_SHAPED_SOURCE,
     };
   } catch {
     return undefined;
