@@ -38,6 +38,13 @@ export class ImagePreprocessorService {
 
   /** The 784 bytes of each upload, in order; a 4xx naming the upload for any it refuses. */
   async preprocess(uploads: Upload[]): Promise<Uint8Array[]> {
+    for (const upload of uploads) {
+      if (!isImageType(upload.declaredType)) {
+        throw new UnsupportedMediaTypeException(
+          `${upload.source}: declared as ${upload.declaredType}, not an image`,
+        );
+      }
+    }
     const headers = await Promise.all(
       uploads.map((upload) =>
         this.decoded(upload, () =>
@@ -60,11 +67,6 @@ export class ImagePreprocessorService {
   }
 
   private async decoded<T>(upload: Upload, work: () => Promise<T>) {
-    if (!isImageType(upload.declaredType)) {
-      throw new UnsupportedMediaTypeException(
-        `${upload.source}: declared as ${upload.declaredType}, not an image`,
-      );
-    }
     try {
       return await this.decodes(work);
     } catch (error) {
