@@ -24,7 +24,11 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ARCHITECTURES, DEFAULT_TRAINING } from '#fmnist';
+import {
+  ARCHITECTURES,
+  DEFAULT_TRAINING,
+  type ArchitectureName,
+} from '#fmnist';
 import { FmnistDatasetDto, FolderDatasetDto } from './dataset.dto.js';
 import { MayBeOmitted } from './may-be-omitted.js';
 
@@ -71,6 +75,10 @@ function toDatasetDto({ obj, key }: TransformFnParams): unknown {
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MODEL_NAME_MAX_LENGTH = 100;
 
+/** The defaults documented are default-cnn's. */
+const PER_ARCHITECTURE =
+  "The default shown is default-cnn's; each architecture has its own (GET /v1/architectures).";
+
 const architectureNames = ARCHITECTURES.map(
   (architecture) => architecture.name,
 );
@@ -106,13 +114,13 @@ export class CreateTrainingJobDto {
   @IsIn(architectureNames, {
     message: `architecture must be one of ${architectureNames.join(', ')}`,
   })
-  architecture?: string;
+  architecture?: ArchitectureName;
 
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
     default: DEFAULT_TRAINING.epochs,
-    description: 'At most TRAINER_MAX_EPOCHS',
+    description: `At most TRAINER_MAX_EPOCHS. ${PER_ARCHITECTURE}`,
   })
   @MayBeOmitted()
   @IsInt()
@@ -124,6 +132,7 @@ export class CreateTrainingJobDto {
     minimum: 1,
     maximum: 4096,
     default: DEFAULT_TRAINING.batchSize,
+    description: PER_ARCHITECTURE,
   })
   @MayBeOmitted()
   @IsInt()
@@ -136,7 +145,8 @@ export class CreateTrainingJobDto {
     maximum: 1,
     default: DEFAULT_TRAINING.learningRate,
     description:
-      'Initial Adam learning rate; it falls linearly to zero over the epochs of the job',
+      'Initial Adam learning rate; it falls linearly to zero over the epochs of the job ' +
+      `(constant for seed-cnn, as in Keras). ${PER_ARCHITECTURE}`,
   })
   @MayBeOmitted()
   @IsNumber()
