@@ -299,6 +299,49 @@ describe('training jobs on the real broker', () => {
       );
     });
 
+    it('refuses with a 409 a cancel that comes once the model is being published; the job succeeds', async () => {
+      const submitted = await submitJob(trainer, {
+        dataset: { kind: 'fmnist', trainLimit: 500 },
+        epochs: 1,
+        modelName,
+      });
+      const stream = await fetch(
+        `${trainer.url}/v1/training-jobs/${submitted.id}/events`,
+      );
+      let cancel: { status: number; body: { message: string } } | undefined;
+      const decoder = new TextDecoder();
+      for await (const chunk of stream.body!) {
+        // The cancel goes out as soon as the stream says publishing has begun.
+        if (
+          !cancel &&
+          decoder.decode(chunk as Uint8Array).includes('"type":"publishing"')
+        ) {
+          cancel = await request<{ message: string }>(
+            trainer,
+            'DELETE',
+            `/v1/training-jobs/${submitted.id}`,
+          );
+        }
+      }
+      assert.ok(cancel, 'no publishing event');
+      assert.equal(cancel.status, 409);
+      assert.equal(
+        cancel.body.message,
+        `training job ${submitted.id} is publishing its model and can no longer be cancelled`,
+      );
+      const finished = await getJob(trainer, submitted.id);
+      assert.equal(finished.state, 'succeeded', finished.error);
+      const { body: models } = await request<ModelView[]>(
+        trainer,
+        'GET',
+        '/v1/models',
+      );
+      assert.ok(
+        models.some((model) => model.jobId === submitted.id),
+        'the model it published is not in the registry',
+      );
+    });
+
     it('answers 404 naming an unknown job', async () => {
       for (const [method, path] of [
         ['DELETE', '/v1/training-jobs/no-such-job'],
