@@ -45,7 +45,7 @@ function finishedRecord(id: string, daysAgo: number): TrainingJob {
   };
 }
 
-describe('limits on training jobs: time, retention, what errors say', () => {
+describe('limits on training jobs: time and retention', () => {
   let folders: TrainerFolders;
   let trainer: AppProcess;
 
@@ -101,40 +101,13 @@ describe('limits on training jobs: time, retention, what errors say', () => {
     assert.equal(processRunning(workerPid!), false, 'the worker survived');
   });
 
-  it('tells a job’s clients why a folder dataset cannot be used without the trainer’s paths, which go to its log', async () => {
-    const folder = join(folders.dataRoot, 'damaged', 'shirt');
-    await mkdir(folder, { recursive: true });
-    await writeFile(join(folder, 'torn.png'), Buffer.from('not a png at all'));
-    const submitted = await submitJob(trainer, {
-      dataset: { kind: 'folder', path: 'damaged' },
-    });
-    const finished = await waitForJob(trainer, submitted.id, isFinished);
-    assert.equal(finished.state, 'failed');
-    assert.match(
-      finished.error ?? '',
-      /^the dataset folder damaged cannot be used:\n {2}shirt\/torn\.png: /,
-    );
-    assert.doesNotMatch(finished.error ?? '', /(^|\s)\/\w/, 'an absolute path');
-    assert.ok(
-      !finished.error?.includes(folders.dataRoot),
-      `the error names the trainer's folder: ${finished.error}`,
-    );
-    assert.ok(
-      trainer.output.some(
-        (line) =>
-          line.includes(submitted.id) && line.includes(folders.dataRoot),
-      ),
-      'the log has no detail with the job id and the folder',
-    );
-  });
-
   it('keeps only the newest TRAINER_KEEP_FINISHED_JOBS finished jobs, and every unfinished one', async () => {
-    const [damaged] = await listedIds();
+    const [timedOut] = await listedIds();
     const running = await submitJob(trainer, LONG_JOB);
     await waitForJob(trainer, running.id, (job) => job.state === 'running');
     const queued = await submitJob(trainer, LONG_JOB);
     await request(trainer, 'DELETE', `/v1/training-jobs/${queued.id}`);
-    assert.deepEqual(await listedIds(), [queued.id, running.id, damaged]);
+    assert.deepEqual(await listedIds(), [queued.id, running.id, timedOut]);
     await request(trainer, 'DELETE', `/v1/training-jobs/${running.id}`);
     assert.deepEqual(await listedIds(), [queued.id, running.id]);
   });

@@ -360,6 +360,40 @@ describe('training jobs on the real broker', () => {
   });
 
   describe('a folder dataset', () => {
+    it('tells a job’s clients why a folder dataset cannot be used without the trainer’s paths, which go to its log', async () => {
+      const folder = join(folders.dataRoot, 'damaged', 'shirt');
+      await mkdir(folder, { recursive: true });
+      await writeFile(
+        join(folder, 'torn.png'),
+        Buffer.from('not a png at all'),
+      );
+      const submitted = await submitJob(trainer, {
+        dataset: { kind: 'folder', path: 'damaged' },
+      });
+      const finished = await waitForJob(trainer, submitted.id, isFinished);
+      assert.equal(finished.state, 'failed');
+      assert.match(
+        finished.error ?? '',
+        /^the dataset folder damaged cannot be used:\n {2}shirt\/torn\.png: /,
+      );
+      assert.doesNotMatch(
+        finished.error ?? '',
+        /(^|\s)\/\w/,
+        'an absolute path',
+      );
+      assert.ok(
+        !finished.error?.includes(folders.dataRoot),
+        `the error names the trainer's folder: ${finished.error}`,
+      );
+      assert.ok(
+        trainer.output.some(
+          (line) =>
+            line.includes(submitted.id) && line.includes(folders.dataRoot),
+        ),
+        'the log has no detail with the job id and the folder',
+      );
+    });
+
     it('trains on the folder and evaluates on its held-out part', async () => {
       const images = await officialTestImages(200);
       for (const image of images) {
