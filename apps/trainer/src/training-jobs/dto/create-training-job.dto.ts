@@ -74,6 +74,8 @@ function toDatasetDto({ obj, key }: TransformFnParams): unknown {
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MODEL_NAME_MAX_LENGTH = 100;
+/** Batches of one or two images take hours for an epoch and train poorly: nobody means them. */
+const MIN_BATCH_SIZE = 8;
 
 /** The defaults documented are default-cnn's. */
 const PER_ARCHITECTURE =
@@ -129,14 +131,14 @@ export class CreateTrainingJobDto {
 
   @ApiPropertyOptional({
     type: 'integer',
-    minimum: 1,
+    minimum: MIN_BATCH_SIZE,
     maximum: 4096,
     default: DEFAULT_TRAINING.batchSize,
-    description: PER_ARCHITECTURE,
+    description: `At least ${MIN_BATCH_SIZE}: smaller batches would hold the worker for hours. ${PER_ARCHITECTURE}`,
   })
   @MayBeOmitted()
   @IsInt()
-  @Min(1)
+  @Min(MIN_BATCH_SIZE)
   @Max(4096)
   batchSize?: number;
 
