@@ -9,6 +9,7 @@ import {
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { InferenceRequestDto } from './dto/inference-request.dto.js';
@@ -70,6 +71,10 @@ export const InferDocs = () =>
     ApiBody({ type: InferenceRequestDto }),
     ApiOkResponse({ type: InferenceResponseDto }),
     ApiPayloadTooLargeResponse({ type: InferenceErrorDto }),
+    ApiUnsupportedMediaTypeResponse({
+      type: InferenceErrorDto,
+      description: 'A Content-Encoding the gateway cannot decode',
+    }),
     ApiUnprocessableEntityResponse({
       type: InferenceErrorDto,
       description: 'A corrupt or truncated image file',

@@ -90,16 +90,17 @@ export class InferenceProtocolService {
   }
 
   async parseRequest(body: InferenceBody): Promise<InferenceRequestDto> {
-    const request = plainToInstance(InferenceRequestDto, body.header);
+    const { header } = body;
     if (
-      typeof request !== 'object' ||
-      request === null ||
-      Array.isArray(body.header)
+      typeof header !== 'object' ||
+      header === null ||
+      Array.isArray(header)
     ) {
       throw new BadRequestException(
         'the inference request must be a JSON object',
       );
     }
+    const request = plainToInstance(InferenceRequestDto, header);
     const errors = await validate(request, { whitelist: true });
     if (errors.length > 0) {
       throw new BadRequestException(
