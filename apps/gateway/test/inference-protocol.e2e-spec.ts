@@ -272,6 +272,68 @@ describe('the Open Inference Protocol on the gateway, driven by tritonclient and
     assert.match(unknownModel.message ?? '', /unknown model 'no-such-model'/);
   });
 
+  it("answers curl's JSON: a base64 file as BYTES, the classification extension, the id echoed", async () => {
+    const response = await fetch(
+      `${stack.gateway.url}/v2/models/${stack.modelName}/infer`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: 'curl-1',
+          inputs: [
+            {
+              name: 'image_files',
+              datatype: 'BYTES',
+              shape: [1],
+              data: [jpeg.toString('base64')],
+            },
+          ],
+          outputs: [
+            { name: 'probabilities', parameters: { classification: 1 } },
+          ],
+        }),
+      },
+    );
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-request-id'), 'curl-1');
+    const body = (await response.json()) as {
+      id: string;
+      outputs: {
+        name: string;
+        datatype: string;
+        shape: number[];
+        data: string[];
+      }[];
+    };
+    assert.equal(body.id, 'curl-1');
+    const [output] = body.outputs;
+    assert.deepEqual(
+      { ...output, data: undefined },
+      {
+        name: 'probabilities',
+        datatype: 'BYTES',
+        shape: [1, 1],
+        data: undefined,
+      },
+    );
+    const best = argMax(triton.jpegBytes.probabilities[0]);
+    assert.match(
+      output.data[0],
+      new RegExp(`^[01]\\.\\d{6}:${best}:${LABELS[best].name}$`),
+    );
+  });
+
+  it('answers an error as {"error": ...}, typed application/json', async () => {
+    const response = await fetch(
+      `${stack.gateway.url}/v2/models/${stack.modelName}/versions/7/infer`,
+      { method: 'POST', body: '{"inputs": []}' },
+    );
+    assert.equal(response.status, 404);
+    assert.equal(response.headers.get('content-type'), 'application/json');
+    const body = (await response.json()) as { error: string };
+    assert.equal(body.error, `model '${stack.modelName}' has no version 7`);
+  });
+
   it('the kserve SDK finds it live and ready, and infers with JSON UINT8 and binary FP32 tensors', () => {
     assert.equal(kserve.live, true);
     assert.equal(kserve.ready, true);

