@@ -1,6 +1,7 @@
 import { HttpException, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { AdmissionControlService } from './admission-control.service.js';
+import { sendInferenceError } from '../inference-protocol/inference-error.filter.js';
 import { isInferRequest } from '../inference-protocol/inference-routes.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
@@ -26,14 +27,16 @@ export class AdmissionMiddleware implements NestMiddleware {
       this.admission.admit(request, response);
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
+      // The body is not read: the connection closes rather than carry it.
+      response.setHeader('Connection', 'close');
+      if (isInferRequest(request.method, request.path)) {
+        sendInferenceError(response, error);
+        return;
+      }
       if (error instanceof RetryLaterException) {
         response.setHeader('Retry-After', String(error.retryAfterSeconds));
       }
-      // The body is not read: the connection closes rather than carry it.
-      response
-        .status(error.getStatus())
-        .setHeader('Connection', 'close')
-        .json(error.getResponse());
+      response.status(error.getStatus()).json(error.getResponse());
       return;
     }
     next();
