@@ -17,6 +17,7 @@ import { photoCorpus } from '../testing/photo-corpus.js';
 import { connectRegistry } from '../testing/test-model.js';
 import { kafkaRoundTrip } from './kafka-round-trip.js';
 import { httpRows, MULTI_IMAGES, type HttpRow } from './http-rows.js';
+import { inferenceBody, multipartBody } from './load.js';
 import { modelCeiling } from './model-ceiling.js';
 import { photoAccuracy } from './photo-accuracy.js';
 import { preprocessingCost } from './preprocessing-cost.js';
@@ -42,6 +43,7 @@ const soakRequests = Number(options.soak ?? (options.quick ? 0 : 100_000));
 const SOAK_CONCURRENCY = 32;
 const projectRoot = new URL('../../../', import.meta.url).pathname;
 const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
+const MODEL_NAME = 'bench';
 /** Test images whose photos measure the served model's accuracy on photo-like uploads. */
 const PHOTO_ACCURACY_IMAGES = 1000;
 
@@ -59,7 +61,7 @@ interface TrainingJob {
 
 async function train(trainer: AppProcess) {
   const job = {
-    modelName: 'bench',
+    modelName: MODEL_NAME,
     promote: true,
     ...(options.quick
       ? { epochs: 1, dataset: { kind: 'fmnist', trainLimit: 6000 } }
@@ -200,6 +202,9 @@ async function httpPhase(stack: BenchStack, images: TestImage[]) {
     images.slice(0, MULTI_IMAGES).map((image) => encodePng(image.pixels)),
   );
   const photos = await uploadedPhotos(images);
+  const pixels = images
+    .slice(0, MULTI_IMAGES)
+    .map((image) => Buffer.from(image.pixels));
   const http: HttpRow[] = [];
   const memory: Record<string, number | undefined> = {};
   let soaked: SoakResult | undefined;
@@ -211,9 +216,19 @@ async function httpPhase(stack: BenchStack, images: TestImage[]) {
     const url = `${gateway.url}/v1/classifications`;
     http.push(
       ...(await httpRows({
-        url,
         classifiers,
-        uploads: { photo: photos, '28x28 PNG': pngs },
+        targets: [
+          { upload: 'photo', url, files: photos, bodyOf: multipartBody },
+          { upload: '28x28 PNG', url, files: pngs, bodyOf: multipartBody },
+          {
+            upload: '/v2 UINT8 tensor',
+            url: `${gateway.url}/v2/models/${MODEL_NAME}/infer`,
+            files: pixels,
+            bodyOf: inferenceBody,
+            // The same Kafka path as /v1's 28x28 PNGs, without the decode: two points show it.
+            concurrencies: [8, 32],
+          },
+        ],
         processes: {
           gateway: [gateway.pid],
           classifiers: replicas.map((replica) => replica.pid),

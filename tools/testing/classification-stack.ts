@@ -27,6 +27,8 @@ export interface ClassificationStackOptions {
   versions?: number;
   /** The gateway's environment beyond the tests' defaults. */
   gateway?: NodeJS.ProcessEnv;
+  /** The classifier's, likewise. */
+  classifier?: NodeJS.ProcessEnv;
 }
 
 /** Publishes the test model and starts the apps; whatever started is stopped if the rest fails. */
@@ -54,7 +56,7 @@ export async function startClassificationStack(
       return app;
     };
     const [classifier, gateway] = await Promise.all([
-      track(startTestApp('classifier')),
+      track(startTestApp('classifier', options.classifier)),
       track(startTestApp('gateway', options.gateway)),
     ]);
     return { modelName, artifacts, registry, classifier, gateway, stop };
