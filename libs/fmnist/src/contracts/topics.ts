@@ -8,7 +8,34 @@ export const Topics = {
   models: 'fashion-models',
   /** Classification requests that could not be processed, kept for inspection. */
   imagesDeadLetter: 'fashion-images.dlq',
+  /** The streaming path's default input: image files or 28x28 tensors, keyed by their producer. */
+  ingest: 'fashion-images.ingest',
+  /** The streaming path's default output: one prediction per input, under the input's key. */
+  predictions: 'fashion-predictions',
 } as const;
+
+/** Partition count of the streaming path's topics: the ceiling of classifiers sharing a stream. */
+export const STREAM_PARTITIONS = 4;
+
+/** Streamed values are image files; photos are larger than Kafka's 1 MB default. */
+export const MAX_STREAMED_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/** The layout of a streaming path's input and output topics, whatever their names. */
+export function streamTopicSpecs(input: string, output: string) {
+  return [
+    {
+      topic: input,
+      numPartitions: STREAM_PARTITIONS,
+      configEntries: [
+        {
+          name: 'max.message.bytes',
+          value: String(MAX_STREAMED_IMAGE_BYTES),
+        },
+      ],
+    },
+    { topic: output, numPartitions: STREAM_PARTITIONS },
+  ];
+}
 
 /** Partition count of `fashion-images`: the unit of parallelism across classifier replicas. */
 export const IMAGE_PARTITIONS = 4;
@@ -35,4 +62,5 @@ export const TOPIC_SPECS = [
       { name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) },
     ],
   },
+  ...streamTopicSpecs(Topics.ingest, Topics.predictions),
 ] as const;
