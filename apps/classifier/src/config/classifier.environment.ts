@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsNotEmpty, Matches, Min } from 'class-validator';
+import { STREAM_INPUT_RETENTION_MS } from '#fmnist';
 import { HttpEnvironment, IsPort, parseBoolean } from '#platform';
 
 /** Kafka's legal topic names. */
@@ -37,6 +38,14 @@ export class ClassifierEnvironment extends HttpEnvironment {
    */
   @IsNotEmpty({ message: 'STREAM_GROUP_ID must not be empty' })
   STREAM_GROUP_ID: string = 'fashion-stream-classifier';
+
+  /**
+   * How long the input topic keeps the images produced to it (set on the topic at every start):
+   * they are people's images.
+   */
+  @IsInt({ message: 'STREAM_INPUT_RETENTION_MS must be an integer' })
+  @Min(60_000, { message: 'STREAM_INPUT_RETENTION_MS must be at least 60000' })
+  STREAM_INPUT_RETENTION_MS: number = STREAM_INPUT_RETENTION_MS;
 
   /** Image files decoded at once by the streaming path (libvips, one thread each). */
   @IsInt({ message: 'STREAM_DECODE_CONCURRENCY must be an integer' })

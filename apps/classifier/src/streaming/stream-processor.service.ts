@@ -70,6 +70,7 @@ export class StreamProcessorService
       input: get('STREAM_INPUT_TOPIC'),
       output: get('STREAM_OUTPUT_TOPIC'),
       groupId: get('STREAM_GROUP_ID'),
+      inputRetentionMs: get('STREAM_INPUT_RETENTION_MS'),
     };
     this.kafka = new KafkaClient(
       kafkaClientConfig(
@@ -251,7 +252,11 @@ export class StreamProcessorService
     try {
       await ensureTopics(
         admin,
-        streamTopicSpecs(this.settings.input, this.settings.output),
+        streamTopicSpecs(
+          this.settings.input,
+          this.settings.output,
+          this.settings.inputRetentionMs,
+        ),
       );
     } finally {
       await admin.disconnect();
