@@ -73,6 +73,9 @@ export async function readCommitted(
     readUncommitted: false,
   });
   const positions = new Map<number, bigint>();
+  const joined = new Promise<void>((resolve) =>
+    consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+  );
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
@@ -87,6 +90,8 @@ export async function readCommitted(
       consumer.seek({ topic, partition, offset });
     }
   }
+  // Whoever times what it reads should not count the group's forming.
+  await joined;
   return {
     position: (partition) => positions.get(partition),
     stop: () => consumer.disconnect(),
