@@ -1,7 +1,6 @@
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import kafkajs from 'kafkajs';
-import { IMAGE_PARTITIONS } from '#fmnist';
 import {
   BatchingServerKafka,
   kafkaClientConfig,
@@ -43,7 +42,12 @@ async function bootstrap(): Promise<void> {
         // Requests are answered by whoever consumes them now; replaying old ones helps no caller.
         subscribe: { fromBeginning: false },
         // All partitions of this replica at once, so concurrent requests meet in one model call.
-        run: { partitionsConsumedConcurrently: IMAGE_PARTITIONS },
+        run: {
+          partitionsConsumedConcurrently: config.get(
+            'KAFKA_REQUEST_PARTITIONS',
+            { infer: true },
+          ),
+        },
         // Values reach the handler as bytes: it validates them and dead-letters the originals.
         parser: { keepBinary: true },
       }),
