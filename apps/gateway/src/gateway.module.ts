@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '#platform';
 import { ClassificationModule } from './classification/classification.module.js';
+import { RepliesHealthIndicator } from './classification/replies.health.js';
 import { GatewayEnvironment } from './config/gateway.environment.js';
 import { LabelsModule } from './labels/labels.module.js';
 import { ModelsModule } from './models/models.module.js';
@@ -10,7 +11,14 @@ import { WebModule } from './web/web.module.js';
 
 @Module({
   imports: [
-    PlatformModule.forApp({ app: 'gateway', environment: GatewayEnvironment }),
+    PlatformModule.forApp({
+      app: 'gateway',
+      environment: GatewayEnvironment,
+      health: {
+        imports: [ClassificationModule],
+        indicators: [RepliesHealthIndicator],
+      },
+    }),
     ClassificationModule,
     LabelsModule,
     ModelsModule,

@@ -42,7 +42,8 @@ const { Partitioners } = kafkajs;
               kafkaConnection(config),
               `${config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true })}-gateway`,
             ),
-            // Gateway replicas share the group: each reads replies from its own reply partitions.
+            // The prefix of each gateway's own reply group (fashion-gateway-<uuid>): any number of
+            // gateways receive their replies, whatever the reply topic's partitions.
             consumer: {
               groupId: 'fashion-gateway',
               sessionTimeout: 10_000,
@@ -69,6 +70,7 @@ const { Partitioners } = kafkajs;
   ],
   controllers: [ClassificationController],
   providers: [ClassificationService, ...gatewayMetricProviders],
+  exports: [ClientsModule],
 })
 export class ClassificationModule implements NestModule {
   constructor(
