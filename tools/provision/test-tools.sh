@@ -18,3 +18,5 @@ if ! command -v docker-compose >/dev/null; then
     log "test tools: docker-compose is missing (install it to validate docker-compose.yml)"
   fi
 fi
+
+bash "$(dirname "$0")/kubernetes-tools.sh"
