@@ -34,9 +34,11 @@ async function bootstrap(): Promise<void> {
         ),
         consumer: {
           groupId: config.get('CLASSIFIER_GROUP_ID', { infer: true }),
-          // A replica that dies hands its partitions over within seconds.
-          sessionTimeout: 10_000,
-          heartbeatInterval: 1_000,
+          // A replica that dies hands its partitions over after 6 s, the least brokers accept by
+          // default (group.min.session.timeout.ms); the gateways re-send its requests meanwhile.
+          // Frequent heartbeats: the others learn of a rebalance, and rejoin, within half a second.
+          sessionTimeout: 6_000,
+          heartbeatInterval: 500,
         },
         producer: { createPartitioner: Partitioners.DefaultPartitioner },
         // Requests are answered by whoever consumes them now; replaying old ones helps no caller.

@@ -23,6 +23,7 @@ import { ClassificationController } from './classification.controller.js';
 import { gatewayMetricProviders } from './classification.metrics.js';
 import { ClassificationService } from './classification.service.js';
 import { CLASSIFIER_CLIENT } from './classifier-client.js';
+import { ClassifierRequestsService } from './resend/classifier-requests.service.js';
 
 const { Partitioners } = kafkajs;
 
@@ -69,7 +70,11 @@ const { Partitioners } = kafkajs;
     }),
   ],
   controllers: [ClassificationController],
-  providers: [ClassificationService, ...gatewayMetricProviders],
+  providers: [
+    ClassificationService,
+    ClassifierRequestsService,
+    ...gatewayMetricProviders,
+  ],
   exports: [ClientsModule],
 })
 export class ClassificationModule implements NestModule {
