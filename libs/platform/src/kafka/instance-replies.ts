@@ -29,16 +29,23 @@ export class InstanceReplies {
     const forget = () => this.partitions.clear();
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.partitions.clear();
+      const own: { topic: string; partitions: number[] }[] = [];
       const paused: { topic: string; partitions: number[] }[] = [];
       for (const [topic, assigned] of Object.entries(
         payload.memberAssignment,
       )) {
         if (assigned.length === 0) continue;
         const sorted = [...assigned].sort((a, b) => a - b);
-        const own = sorted[hashOf(this.instanceId) % sorted.length];
-        this.partitions.set(topic, own);
-        paused.push({ topic, partitions: sorted.filter((p) => p !== own) });
+        const partition = sorted[hashOf(this.instanceId) % sorted.length];
+        this.partitions.set(topic, partition);
+        own.push({ topic, partitions: [partition] });
+        paused.push({
+          topic,
+          partitions: sorted.filter((p) => p !== partition),
+        });
       }
+      // Pauses outlive a rejoin, and a grown topic may move this instance's partition.
+      consumer.resume(own);
       consumer.pause(paused);
     });
     consumer.on(consumer.events.REBALANCING, forget);
