@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
-import { IMAGE_PARTITIONS } from '#fmnist';
+import { DEFAULT_TOPIC_LAYOUT } from '#fmnist';
 import { kafkaClientConfig, kafkaConnectionTo } from '#platform';
 
 export interface RoundTripResult {
@@ -36,7 +36,7 @@ export async function kafkaRoundTrip(
     waitForLeaders: true,
     topics: [REQUESTS, REPLIES].map((topic) => ({
       topic,
-      numPartitions: IMAGE_PARTITIONS,
+      numPartitions: DEFAULT_TOPIC_LAYOUT.imagePartitions,
     })),
   });
   const run = randomUUID();

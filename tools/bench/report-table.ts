@@ -1,5 +1,6 @@
 import type { SoakResult } from './soak.js';
 import type { HttpRow } from './http-rows.js';
+import type { ScalingRow } from './classifier-scaling.js';
 import type { kafkaRoundTrip } from './kafka-round-trip.js';
 import type { modelCeiling } from './model-ceiling.js';
 import type { PhotoAccuracy } from './photo-accuracy.js';
@@ -18,6 +19,7 @@ export interface BenchReport {
   roundTrip: Awaited<ReturnType<typeof kafkaRoundTrip>>;
   http: HttpRow[];
   stream: StreamRow[];
+  scaling: ScalingRow[];
   memory: Record<string, number | undefined>;
   soak?: SoakResult;
 }
@@ -31,6 +33,7 @@ export function table(report: BenchReport): string {
     ...photoComparison(report.http),
     ...httpTable(report.http, report.ceiling.batchedImagesPerSecond),
     ...streamTable(report.stream),
+    ...scalingTable(report.scaling),
     ...preprocessingTable(report.preprocessing),
     ...accuracyTable(report.accuracy),
     ...trainingTable(report.training),
@@ -175,6 +178,20 @@ function soakTable(soaked: SoakResult): string[] {
     '| --- | --- |',
     ...Object.entries(soaked.rssMb).map(
       ([app, samples]) => `| ${app} | ${samples.join(' → ')} |`,
+    ),
+  ];
+}
+
+/** Images/s with 1, 2 and 4 classifier processes, and their ratio to one. */
+export function scalingTable(rows: ScalingRow[]): string[] {
+  return [
+    '',
+    '| classifiers (16 images/request, concurrency 32) | images/s | ratio to 1 | p50 / p99 ms | errors |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${row.classifiers} | ${row.imagesPerSecond.toFixed(0)} | ${row.ratio.toFixed(2)}x | ` +
+        `${row.p50Ms} / ${row.p99Ms} | ${row.errors} |`,
     ),
   ];
 }

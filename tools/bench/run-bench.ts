@@ -14,7 +14,12 @@ import {
 } from '../testing/fixture-images.js';
 import { freePort, freePortPair } from '../testing/free-port.js';
 import { photoCorpus } from '../testing/photo-corpus.js';
-import { connectRegistry } from '../testing/test-model.js';
+import {
+  connectRegistry,
+  testModelArtifacts,
+  testModelRecord,
+} from '../testing/test-model.js';
+import { classifierScaling, type ScalingRow } from './classifier-scaling.js';
 import { kafkaRoundTrip } from './kafka-round-trip.js';
 import { httpRows, MULTI_IMAGES, type HttpRow } from './http-rows.js';
 import { inferenceBody, multipartBody } from './load.js';
@@ -22,7 +27,7 @@ import { modelCeiling } from './model-ceiling.js';
 import { photoAccuracy } from './photo-accuracy.js';
 import { preprocessingCost } from './preprocessing-cost.js';
 import { childPids, peakRssMb } from './process-memory.js';
-import { table, type BenchReport } from './report-table.js';
+import { scalingTable, table, type BenchReport } from './report-table.js';
 import { streamThroughput, type StreamRow } from './stream-throughput.js';
 import { soak, type SoakResult } from './soak.js';
 
@@ -36,6 +41,8 @@ const { values: options } = parseArgs({
     quick: { type: 'boolean', default: false },
     seconds: { type: 'string', default: '8' },
     soak: { type: 'string' },
+    // Only the classifier scaling rows, on the tests' small model instead of a trained one.
+    'scaling-only': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(options.seconds);
@@ -307,6 +314,18 @@ async function streamPhase(stack: BenchStack, images: TestImage[]) {
 }
 
 async function main(): Promise<void> {
+  if (options['scaling-only']) {
+    const scaling = await withStack(async (stack) => {
+      const registry = await connectRegistry(stack.brokers);
+      const ref = { name: 'bench-scaling', version: 1 };
+      await registry.publish(testModelRecord(ref, await testModelArtifacts()));
+      await registry.promote(ref);
+      await registry.onModuleDestroy();
+      return scalingPhase(stack, await officialTestImages(MULTI_IMAGES));
+    });
+    process.stdout.write(`\n${scalingTable(scaling).join('\n')}\n`);
+    return;
+  }
   const report: BenchReport = await withStack(async (stack) => {
     const { training, model } = await trainingPhase(stack);
     const images = await officialTestImages(PHOTO_ACCURACY_IMAGES);
@@ -314,6 +333,7 @@ async function main(): Promise<void> {
     model.dispose();
     const { http, memory, soak } = await httpPhase(stack, images);
     const stream = await streamPhase(stack, images);
+    const scaling = await scalingPhase(stack, images);
     memory.trainer = training.trainerPeakRssMb;
     memory['training worker'] = training.workerPeakRssMb;
     return {
@@ -322,6 +342,7 @@ async function main(): Promise<void> {
       ...parts,
       http,
       stream,
+      scaling,
       memory,
       soak,
     };
@@ -332,6 +353,23 @@ async function main(): Promise<void> {
     JSON.stringify(report, null, 2),
   );
   process.stdout.write(`\n${table(report)}\n`);
+}
+
+/** Throughput with 1, 2 and 4 classifier processes behind one gateway. */
+async function scalingPhase(
+  stack: BenchStack,
+  images: TestImage[],
+): Promise<ScalingRow[]> {
+  const pngs = await Promise.all(
+    images.slice(0, MULTI_IMAGES).map((image) => encodePng(image.pixels)),
+  );
+  return classifierScaling({
+    startClassifier: () => stack.start('classifier'),
+    startGateway: () => stack.start('gateway'),
+    pngs,
+    seconds,
+    say,
+  });
 }
 
 /**

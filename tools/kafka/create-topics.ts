@@ -1,21 +1,35 @@
 import { Kafka } from 'kafkajs';
-import { TOPIC_SPECS } from '#fmnist';
+import { topicSpecs, type TopicLayout } from '#fmnist';
 import {
   ensureTopics,
   kafkaClientConfig,
   kafkaConnectionTo,
+  type PlatformEnvironment,
   type TopicsReport,
 } from '#platform';
 
-/** Creates the platform's topics on the cluster at `brokers` (comma-separated host:port). */
+/**
+ * Creates the platform's topics on the cluster at `brokers` (comma-separated host:port), or
+ * grows them, laid out as KAFKA_REQUEST_PARTITIONS and KAFKA_REPLY_PARTITIONS of this process
+ * say (4 each by default).
+ */
 export async function createTopics(brokers: string): Promise<TopicsReport> {
+  const environment = kafkaConnectionTo(brokers);
   const admin = new Kafka(
-    kafkaClientConfig(kafkaConnectionTo(brokers), 'fashion-setup'),
+    kafkaClientConfig(environment, 'fashion-setup'),
   ).admin();
   await admin.connect();
   try {
-    return await ensureTopics(admin, TOPIC_SPECS);
+    return await ensureTopics(admin, topicSpecs(topicLayout(environment)));
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The topic layout the environment asks for. */
+export function topicLayout(environment: PlatformEnvironment): TopicLayout {
+  return {
+    imagePartitions: environment.KAFKA_REQUEST_PARTITIONS,
+    replyPartitions: environment.KAFKA_REPLY_PARTITIONS,
+  };
 }

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import kafkajs, { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
-import { IMAGE_PARTITIONS, TOPIC_SPECS, Topics } from '#fmnist';
-import { ensureTopics, withTimeout } from '#platform';
+import { DEFAULT_TOPIC_LAYOUT, topicSpecs, Topics } from '#fmnist';
+import { ensureTopics, kafkaConnectionTo, withTimeout } from '#platform';
+import { topicLayout } from './create-topics.js';
 import { testBrokers } from '#testing/test-kafka';
 
 describe('the platform topics on a real broker', () => {
@@ -13,6 +14,11 @@ describe('the platform topics on a real broker', () => {
     logLevel: logLevel.ERROR,
   });
   let admin: Admin;
+  // What `npm test` created the topics with: the environment's layout, 4 and 4 by default.
+  const layout = topicLayout(kafkaConnectionTo(testBrokers()));
+  const partitionsOf = async (topic: string) =>
+    (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions
+      .length;
 
   before(async () => {
     admin = kafka.admin();
@@ -20,12 +26,43 @@ describe('the platform topics on a real broker', () => {
   });
   after(() => admin.disconnect());
 
-  it('lays out fashion-images over 4 partitions', async () => {
-    const metadata = await admin.fetchTopicMetadata({
-      topics: [Topics.images],
+  it('lays out fashion-images and its replies as configured, 4 partitions each by default', async () => {
+    assert.deepEqual(DEFAULT_TOPIC_LAYOUT, {
+      imagePartitions: 4,
+      replyPartitions: 4,
     });
-    assert.equal(metadata.topics[0].partitions.length, IMAGE_PARTITIONS);
-    assert.equal(IMAGE_PARTITIONS, 4);
+    assert.equal(await partitionsOf(Topics.images), layout.imagePartitions);
+    assert.equal(
+      await partitionsOf(Topics.imagesReply),
+      layout.replyPartitions,
+    );
+    assert.equal(
+      await partitionsOf(Topics.imagesDeadLetter),
+      layout.imagePartitions,
+    );
+  });
+
+  it('grows a topic of a running cluster to a larger layout, and never shrinks one', async () => {
+    const topic = `topics-e2e-grow-${randomUUID()}`;
+    const spec = (numPartitions: number) => [{ topic, numPartitions }];
+    try {
+      assert.deepEqual(await ensureTopics(admin, spec(2)), {
+        created: [topic],
+        extended: [],
+      });
+      assert.deepEqual(await ensureTopics(admin, spec(6)), {
+        created: [],
+        extended: [topic],
+      });
+      assert.equal(await partitionsOf(topic), 6);
+      assert.deepEqual(await ensureTopics(admin, spec(3)), {
+        created: [],
+        extended: [],
+      });
+      assert.equal(await partitionsOf(topic), 6);
+    } finally {
+      await admin.deleteTopics({ topics: [topic] });
+    }
   });
 
   it('keeps the model registry compacted', async () => {
@@ -46,7 +83,7 @@ describe('the platform topics on a real broker', () => {
   });
 
   it('creates nothing the second time it runs', async () => {
-    assert.deepEqual(await ensureTopics(admin, TOPIC_SPECS), {
+    assert.deepEqual(await ensureTopics(admin, topicSpecs(layout)), {
       created: [],
       extended: [],
     });
@@ -67,7 +104,7 @@ describe('the platform topics on a real broker', () => {
       ],
     });
 
-    await ensureTopics(admin, TOPIC_SPECS);
+    await ensureTopics(admin, topicSpecs(DEFAULT_TOPIC_LAYOUT));
 
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
@@ -104,23 +141,29 @@ describe('the platform topics on a real broker', () => {
         eachMessage: ({ partition, message }) => {
           const value = message.value?.toString() ?? '';
           if (value.startsWith(runId)) received.set(value, partition);
-          if (received.size === IMAGE_PARTITIONS) resolveAll();
+          if (received.size === layout.imagePartitions) resolveAll();
           return Promise.resolve();
         },
       });
       await producer.send({
         topic: Topics.images,
-        messages: Array.from({ length: IMAGE_PARTITIONS }, (_, partition) => ({
-          partition,
-          value: `${runId}:${partition}`,
-        })),
+        messages: Array.from(
+          { length: layout.imagePartitions },
+          (_, partition) => ({
+            partition,
+            value: `${runId}:${partition}`,
+          }),
+        ),
       });
       await withTimeout(
         allReceived,
         30_000,
         'the produced messages did not all arrive',
       );
-      assert.deepEqual([...received.values()].sort(), [0, 1, 2, 3]);
+      assert.deepEqual(
+        [...received.values()].sort((a, b) => a - b),
+        Array.from({ length: layout.imagePartitions }, (_, index) => index),
+      );
     } finally {
       await Promise.all([producer.disconnect(), consumer.disconnect()]);
     }

@@ -21,3 +21,4 @@ fi
 
 # tritonclient and the kserve SDK, which the inference-protocol tests drive the gateway with.
 bash "$(dirname "$0")/python-clients.sh" >/dev/null
+bash "$(dirname "$0")/kubernetes-tools.sh"

@@ -1,7 +1,6 @@
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import kafkajs from 'kafkajs';
-import { IMAGE_PARTITIONS } from '#fmnist';
 import {
   BatchingServerKafka,
   kafkaClientConfig,
@@ -35,15 +34,22 @@ async function bootstrap(): Promise<void> {
         ),
         consumer: {
           groupId: config.get('CLASSIFIER_GROUP_ID', { infer: true }),
-          // A replica that dies hands its partitions over within seconds.
-          sessionTimeout: 10_000,
-          heartbeatInterval: 1_000,
+          // A replica that dies hands its partitions over after 6 s, the least brokers accept by
+          // default (group.min.session.timeout.ms); the gateways re-send its requests meanwhile.
+          // Frequent heartbeats: the others learn of a rebalance, and rejoin, within half a second.
+          sessionTimeout: 6_000,
+          heartbeatInterval: 500,
         },
         producer: { createPartitioner: Partitioners.DefaultPartitioner },
         // Requests are answered by whoever consumes them now; replaying old ones helps no caller.
         subscribe: { fromBeginning: false },
         // All partitions of this replica at once, so concurrent requests meet in one model call.
-        run: { partitionsConsumedConcurrently: IMAGE_PARTITIONS },
+        run: {
+          partitionsConsumedConcurrently: config.get(
+            'KAFKA_REQUEST_PARTITIONS',
+            { infer: true },
+          ),
+        },
         // Values reach the handler as bytes: it validates them and dead-letters the originals.
         parser: { keepBinary: true },
       }),

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '#platform';
 import { ClassificationModule } from './classification/classification.module.js';
+import { RepliesHealthIndicator } from './classification/replies.health.js';
 import { GatewayEnvironment } from './config/gateway.environment.js';
 import { InferenceProtocolModule } from './inference-protocol/inference-protocol.module.js';
 import { LabelsModule } from './labels/labels.module.js';
@@ -11,7 +12,14 @@ import { WebModule } from './web/web.module.js';
 
 @Module({
   imports: [
-    PlatformModule.forApp({ app: 'gateway', environment: GatewayEnvironment }),
+    PlatformModule.forApp({
+      app: 'gateway',
+      environment: GatewayEnvironment,
+      health: {
+        imports: [ClassificationModule],
+        indicators: [RepliesHealthIndicator],
+      },
+    }),
     ClassificationModule,
     InferenceProtocolModule,
     LabelsModule,

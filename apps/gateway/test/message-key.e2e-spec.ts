@@ -38,8 +38,12 @@ describe('the Kafka key of a classification request', () => {
       },
     });
     await joined;
-    // No classifier runs: each request goes to Kafka and is answered 504 after this.
-    gateway = await startTestApp('gateway', { CLASSIFY_TIMEOUT_MS: '2000' });
+    // No classifier runs: each request goes to Kafka and is answered 504 after this, sent once
+    // (unanswered requests are otherwise sent again, each time with a key of its own).
+    gateway = await startTestApp('gateway', {
+      CLASSIFY_TIMEOUT_MS: '2000',
+      CLASSIFY_RESEND_MIN_MS: '0',
+    });
   });
 
   after(async () => {

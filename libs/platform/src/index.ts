@@ -24,3 +24,4 @@ export * from './logging/logging.module.js';
 export * from './logging/request-id.js';
 export * from './metrics/metrics.module.js';
 export * from './platform.module.js';
+export * from './kafka/instance-replies.js';

@@ -16,7 +16,7 @@ import {
   ClassificationErrorSchema,
   ImageDecodeError,
 } from '#fmnist';
-import { KafkaUnreachableError } from '#platform';
+import { KafkaUnreachableError, NoReplyPartitionError } from '#platform';
 import { RetryLaterException } from '../admission/retry-later.exception.js';
 
 const logger = new Logger('ClassificationErrors');
@@ -80,6 +80,13 @@ export function classificationError(
   if (error instanceof TimeoutError) {
     return deadlineError(timeoutMs);
   }
+  if (error instanceof NoReplyPartitionError) {
+    // Its reply consumer is (re)joining its group: a moment, or another gateway.
+    return new RetryLaterException(
+      'this gateway cannot receive replies from the classifiers yet; retry later',
+      1,
+    );
+  }
   const refusal = ClassificationErrorSchema.safeParse(error);
   if (refusal.success) {
     const { code, message } = refusal.data;
@@ -101,6 +108,6 @@ export function classificationError(
         );
     }
   }
-  // kafkajs gave up sending, or the reply consumer is not assigned (yet): Kafka is not usable.
+  // kafkajs gave up sending: Kafka is not usable.
   return new KafkaUnavailableException();
 }

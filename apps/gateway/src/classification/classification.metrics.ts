@@ -7,6 +7,7 @@ export const GatewayMetrics = {
   classified: 'gateway_classified_images_total',
   failures: 'gateway_classification_failures_total',
   inFlight: 'gateway_kafka_requests_in_flight',
+  resent: 'gateway_resent_requests_total',
 } as const;
 
 export const gatewayMetricProviders = [
@@ -23,5 +24,9 @@ export const gatewayMetricProviders = [
   makeGaugeProvider({
     name: GatewayMetrics.inFlight,
     help: 'Classification requests sent to Kafka and awaiting a reply',
+  }),
+  makeCounterProvider({
+    name: GatewayMetrics.resent,
+    help: 'Classification requests sent again to another partition, no reply having come in time',
   }),
 ];

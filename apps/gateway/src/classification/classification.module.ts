@@ -23,6 +23,7 @@ import { ClassificationController } from './classification.controller.js';
 import { gatewayMetricProviders } from './classification.metrics.js';
 import { ClassificationService } from './classification.service.js';
 import { CLASSIFIER_CLIENT } from './classifier-client.js';
+import { ClassifierRequestsService } from './resend/classifier-requests.service.js';
 
 const { Partitioners } = kafkajs;
 
@@ -42,7 +43,8 @@ const { Partitioners } = kafkajs;
               kafkaConnection(config),
               `${config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true })}-gateway`,
             ),
-            // Gateway replicas share the group: each reads replies from its own reply partitions.
+            // The prefix of each gateway's own reply group (fashion-gateway-<uuid>): any number of
+            // gateways receive their replies, whatever the reply topic's partitions.
             consumer: {
               groupId: 'fashion-gateway',
               sessionTimeout: 10_000,
@@ -68,8 +70,12 @@ const { Partitioners } = kafkajs;
     }),
   ],
   controllers: [ClassificationController],
-  providers: [ClassificationService, ...gatewayMetricProviders],
-  exports: [ClassificationService],
+  providers: [
+    ClassificationService,
+    ClassifierRequestsService,
+    ...gatewayMetricProviders,
+  ],
+  exports: [ClassificationService, ClientsModule],
 })
 export class ClassificationModule implements NestModule {
   constructor(

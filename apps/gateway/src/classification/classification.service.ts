@@ -1,22 +1,12 @@
-import {
-  HttpException,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ClientKafka } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
-import { randomUUID } from 'node:crypto';
 import { firstValueFrom, race, timeout } from 'rxjs';
 import {
   encodeImage,
   argMax,
   LABELS,
-  Topics,
   type ClassificationReply,
   type ClassificationRequest,
 } from '#fmnist';
@@ -32,7 +22,7 @@ import {
   deadlineError,
   KafkaUnavailableException,
 } from './classification.errors.js';
-import { CLASSIFIER_CLIENT } from './classifier-client.js';
+import { ClassifierRequestsService } from './resend/classifier-requests.service.js';
 import { GatewayMetrics } from './classification.metrics.js';
 import type { ClassificationResultDto } from './dto/classification-result.dto.js';
 import { ImagePreprocessorService } from '../preprocessing/image-preprocessor.service.js';
@@ -49,14 +39,12 @@ export interface PreparedImage {
  * 784 bytes per image travel through Kafka, and all images of a request go in one message.
  */
 @Injectable()
-export class ClassificationService
-  implements OnModuleInit, OnApplicationBootstrap
-{
+export class ClassificationService {
   private readonly logger = new Logger(ClassificationService.name);
   private readonly timeoutMs: number;
 
   constructor(
-    @Inject(CLASSIFIER_CLIENT) private readonly client: ClientKafka,
+    private readonly classifiers: ClassifierRequestsService,
     private readonly preprocessor: ImagePreprocessorService,
     private readonly kafka: KafkaLivenessService,
     private readonly admission: AdmissionControlService,
@@ -69,14 +57,6 @@ export class ClassificationService
     config: ConfigService<GatewayEnvironment, true>,
   ) {
     this.timeoutMs = config.get('CLASSIFY_TIMEOUT_MS', { infer: true });
-  }
-
-  onModuleInit(): void {
-    this.client.subscribeToResponseOf(Topics.images);
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.client.connect();
   }
 
   /**
@@ -127,13 +107,8 @@ export class ClassificationService
           // First: while Kafka is known to be unreachable nothing is sent, and a request waiting
           // for its reply when Kafka goes away is answered then, not after the timeout.
           this.kafka.outage,
-          this.client
-            .send<ClassificationReply>(Topics.images, {
-              // Ours, not the client's x-request-id: a client cannot pin its requests to one
-              // partition, so to one classifier.
-              key: randomUUID(),
-              value: request,
-            })
+          this.classifiers
+            .request(request)
             .pipe(timeout({ first: new Date(deadline) })),
         ),
       );

@@ -82,6 +82,14 @@ export class GatewayEnvironment extends HttpEnvironment {
   @Min(1000, { message: 'CLASSIFY_RATE_WINDOW_MS must be at least 1000' })
   CLASSIFY_RATE_WINDOW_MS: number = 60_000;
 
+  /**
+   * Least wait for a reply before a request is sent again to another partition (the wait is a
+   * few times the p99 of recent round trips, at least this); 0: never sent again.
+   */
+  @IsInt({ message: 'CLASSIFY_RESEND_MIN_MS must be an integer' })
+  @Min(0, { message: 'CLASSIFY_RESEND_MIN_MS must be at least 0 (0: never)' })
+  CLASSIFY_RESEND_MIN_MS: number = 200;
+
   /** The trainer whose API the gateway forwards, so the web page has one origin. */
   @IsUrl(
     {

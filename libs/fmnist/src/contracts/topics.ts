@@ -14,8 +14,20 @@ export const Topics = {
   predictions: 'fashion-predictions',
 } as const;
 
-/** Partition count of `fashion-images`: the unit of parallelism across classifier replicas. */
-export const IMAGE_PARTITIONS = 4;
+/**
+ * Partition counts of the request and reply topics (KAFKA_REQUEST_PARTITIONS,
+ * KAFKA_REPLY_PARTITIONS). Those of `fashion-images` bound the classifier replicas that get work.
+ */
+export interface TopicLayout {
+  readonly imagePartitions: number;
+  readonly replyPartitions: number;
+}
+
+/** The layout of a fresh cluster: four of each, room for four busy classifiers. */
+export const DEFAULT_TOPIC_LAYOUT: TopicLayout = {
+  imagePartitions: 4,
+  replyPartitions: 4,
+};
 
 /** Partition count of the streaming path's topics: the ceiling of classifiers sharing a stream. */
 export const STREAM_PARTITIONS = 4;
@@ -52,26 +64,28 @@ export function streamTopicSpecs(
 }
 
 /** How each topic is laid out when created (the shape of platform's `TopicSpec`). */
-export const TOPIC_SPECS = [
-  { topic: Topics.images, numPartitions: IMAGE_PARTITIONS },
-  // One partition per gateway replica at most; four leaves room to scale the gateway out.
-  { topic: Topics.imagesReply, numPartitions: 4 },
-  {
-    topic: Topics.models,
-    numPartitions: 1,
-    configEntries: [
-      // Compaction keeps the latest record per key forever: the registry never expires.
-      { name: 'cleanup.policy', value: 'compact' },
-      // A record carries a model's weights: a few megabytes, above Kafka's 1 MB default.
-      { name: 'max.message.bytes', value: String(64 * 1024 * 1024) },
-    ],
-  },
-  {
-    topic: Topics.imagesDeadLetter,
-    numPartitions: IMAGE_PARTITIONS,
-    configEntries: [
-      { name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) },
-    ],
-  },
-  ...streamTopicSpecs(Topics.ingest, Topics.predictions),
-] as const;
+export function topicSpecs(layout: TopicLayout) {
+  return [
+    { topic: Topics.images, numPartitions: layout.imagePartitions },
+    { topic: Topics.imagesReply, numPartitions: layout.replyPartitions },
+    {
+      topic: Topics.models,
+      numPartitions: 1,
+      configEntries: [
+        // Compaction keeps the latest record per key forever: the registry never expires.
+        { name: 'cleanup.policy', value: 'compact' },
+        // A record carries a model's weights: a few megabytes, above Kafka's 1 MB default.
+        { name: 'max.message.bytes', value: String(64 * 1024 * 1024) },
+      ],
+    },
+    {
+      topic: Topics.imagesDeadLetter,
+      // As many as the requests: one dead-lettering replica per request partition.
+      numPartitions: layout.imagePartitions,
+      configEntries: [
+        { name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) },
+      ],
+    },
+    ...streamTopicSpecs(Topics.ingest, Topics.predictions),
+  ];
+}

@@ -3,10 +3,13 @@ import {
   ArrayNotEmpty,
   IsBoolean,
   IsIn,
+  IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
   Matches,
+  Max,
+  Min,
   ValidateBy,
   ValidateIf,
 } from 'class-validator';
@@ -104,4 +107,20 @@ export class PlatformEnvironment {
     },
   })
   KAFKA_SSL_CA_FILE: string | null = null;
+
+  /**
+   * Partitions of the request topic: the most consumers of a group that get work, so the most
+   * replicas of the app that serves the requests. Topic creation grows a topic to it, never
+   * shrinks one (Kafka cannot); every app of a cluster must be given the same value.
+   */
+  @IsInt({ message: 'KAFKA_REQUEST_PARTITIONS must be an integer' })
+  @Min(1, { message: 'KAFKA_REQUEST_PARTITIONS must be at least 1' })
+  @Max(1000, { message: 'KAFKA_REQUEST_PARTITIONS must be at most 1000' })
+  KAFKA_REQUEST_PARTITIONS: number = 4;
+
+  /** Partitions of the reply topic: where replies are spread, among the brokers' leaders. */
+  @IsInt({ message: 'KAFKA_REPLY_PARTITIONS must be an integer' })
+  @Min(1, { message: 'KAFKA_REPLY_PARTITIONS must be at least 1' })
+  @Max(1000, { message: 'KAFKA_REPLY_PARTITIONS must be at most 1000' })
+  KAFKA_REPLY_PARTITIONS: number = 4;
 }

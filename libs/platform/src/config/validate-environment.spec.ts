@@ -21,6 +21,8 @@ describe('validateEnvironment', () => {
     assert.equal(environment.HTTP_HOST, '0.0.0.0');
     assert.deepEqual(environment.CORS_ORIGINS, []);
     assert.equal(environment.EXAMPLE_PORT, 4000);
+    assert.equal(environment.KAFKA_REQUEST_PARTITIONS, 4);
+    assert.equal(environment.KAFKA_REPLY_PARTITIONS, 4);
   });
 
   it('converts numbers and splits the lists', () => {
@@ -53,6 +55,14 @@ describe('validateEnvironment', () => {
     assert.throws(
       () => validate({ CORS_ORIGINS: 'https://shop.example/app' }),
       /CORS_ORIGINS must be a comma-separated list of origins/,
+    );
+    assert.throws(
+      () => validate({ KAFKA_REQUEST_PARTITIONS: '0' }),
+      /KAFKA_REQUEST_PARTITIONS must be at least 1/,
+    );
+    assert.throws(
+      () => validate({ KAFKA_REPLY_PARTITIONS: 'four' }),
+      /KAFKA_REPLY_PARTITIONS must be an integer/,
     );
   });
 });

@@ -1,6 +1,8 @@
 import { ClientKafka, type KafkaOptions } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { TransportCrashRestarts } from './consumer/restart-after-fatal-crash.js';
+import { InstanceReplies } from './instance-replies.js';
 import {
   withCoalescingProducers,
   type CoalescingOptions,
@@ -10,16 +12,25 @@ export type CoalescingClientKafkaOptions = Required<KafkaOptions>['options'] &
   CoalescingOptions;
 
 /**
- * Nest's Kafka client, its requests sent in the same moment sharing a produce request, and its
- * reply consumer started again after a crash kafkajs does not recover from.
+ * Nest's Kafka client, with its replies read by this instance alone (InstanceReplies: any
+ * number of instances work on any reply topic layout), its requests sent in the same moment
+ * sharing a produce request, and its reply consumer started again after a crash kafkajs does not
+ * recover from. `consumer.groupId` is the prefix of the instance's own group.
  */
 export class CoalescingClientKafka extends ClientKafka {
   private readonly crashRestarts = new TransportCrashRestarts(this.logger);
   private readonly coalescing: CoalescingOptions;
+  private readonly replies: InstanceReplies;
 
   constructor(options: CoalescingClientKafkaOptions) {
-    super(options);
+    super(perInstance(options));
     this.coalescing = { maxQueuedSends: options.maxQueuedSends };
+    this.replies = new InstanceReplies(this.groupId);
+  }
+
+  /** Whether replies to requests sent to `pattern` reach this instance now. */
+  receivesRepliesOf(pattern: string): boolean {
+    return this.replies.receives(this.getResponsePatternName(pattern));
   }
 
   override async createClient<T = Kafka>(): Promise<T> {
@@ -31,11 +42,44 @@ export class CoalescingClientKafka extends ClientKafka {
 
   protected override registerConsumerEventListeners(): void {
     super.registerConsumerEventListeners();
+    if (this._consumer) this.replies.watch(this._consumer);
     this.crashRestarts.watch(this._consumer, () => this.bindTopics());
   }
 
+  protected override getReplyTopicPartition(topic: string): string {
+    return String(this.replies.partitionOf(topic));
+  }
+
+  /** Leaves the group, then removes it: an instance's group has no use after it. */
   override async close(): Promise<void> {
     this.crashRestarts.stop();
+    const admin = this.client?.admin();
     await super.close();
+    if (!admin) return;
+    try {
+      await admin.connect();
+      await admin.deleteGroups([this.groupId]);
+    } catch (error) {
+      this.logger.warn(
+        `the reply group ${this.groupId} could not be removed: ${String(error)}`,
+      );
+    } finally {
+      await admin.disconnect();
+    }
   }
+}
+
+function perInstance(
+  options: CoalescingClientKafkaOptions,
+): CoalescingClientKafkaOptions {
+  const prefix = options.consumer?.groupId ?? 'fashion-client';
+  return {
+    ...options,
+    postfixId: '',
+    consumer: {
+      ...options.consumer,
+      groupId: `${prefix}-${randomUUID()}`,
+    },
+    run: { ...options.run, autoCommit: false },
+  };
 }

@@ -34,8 +34,8 @@ export function kafkaConnection(
   };
 }
 
-/** The tools' connection: the KAFKA_* variables of this process, with these brokers. */
-export function kafkaConnectionTo(brokers: string): KafkaConnection {
+/** The tools' settings: the KAFKA_* variables of this process, with these brokers. */
+export function kafkaConnectionTo(brokers: string): PlatformEnvironment {
   return validateEnvironment(PlatformEnvironment)({
     ...process.env,
     KAFKA_BROKERS: brokers,

@@ -16,6 +16,7 @@ describe('coalescingProducer on the real broker', () => {
   });
   const topic = `coalescing-${randomUUID()}`;
   const smallTopic = `coalescing-small-${randomUUID()}`;
+  const closingTopic = `coalescing-closing-${randomUUID()}`;
   let producer: Producer;
   let produceRequests = 0;
 
@@ -25,6 +26,7 @@ describe('coalescingProducer on the real broker', () => {
     await admin.createTopics({
       topics: [
         { topic, numPartitions: 2 },
+        { topic: closingTopic },
         {
           topic: smallTopic,
           configEntries: [{ name: 'max.message.bytes', value: '1024' }],
@@ -125,6 +127,23 @@ describe('coalescingProducer on the real broker', () => {
     } finally {
       await bounded.disconnect();
     }
+  });
+
+  it('sends what it was handed before it disconnects', async () => {
+    const closing = coalescingProducer(kafka.producer());
+    await closing.connect();
+    const values = Array.from({ length: 20 }, (_, index) => `closing-${index}`);
+    // Handed over without waiting, as Nest's servers send their replies, then disconnected.
+    const sends = values.map((value) =>
+      closing.send({ topic: closingTopic, messages: [{ value }] }),
+    );
+    await closing.disconnect();
+    const outcomes = await Promise.allSettled(sends);
+    assert.ok(outcomes.every(({ status }) => status === 'fulfilled'));
+    assert.deepEqual(
+      await consumedValues(values.length, closingTopic),
+      values.sort(),
+    );
   });
 
   async function consumedValues(

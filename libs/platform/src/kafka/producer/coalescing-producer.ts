@@ -30,6 +30,8 @@ export class ProducerQueueFullError extends Error {
   }
 }
 
+const DRAIN_POLL_MS = 5;
+
 /**
  * kafkajs turns every `send()` into a produce request of its own: it has no `linger.ms`
  * (tulios/kafkajs#1157). Under load that request, not the message, is what costs the client and
@@ -71,8 +73,20 @@ export function coalescingProducer(
     }
   };
 
+  const drained = async () => {
+    while (scheduled || inFlight || pending.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
+  };
+
   return {
     ...producer,
+    // What was handed to send() still goes out: a server's replies are sent after its handler
+    // returns, and a consumer that stops on SIGTERM must not lose the answers it computed.
+    disconnect: async () => {
+      await drained();
+      await producer.disconnect();
+    },
     send: (record) =>
       new Promise((resolve, reject) => {
         if (pending.length >= maxQueued) {
