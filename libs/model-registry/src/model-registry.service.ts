@@ -34,14 +34,10 @@ import {
   type PlatformEnvironment,
 } from '#platform';
 import type { ModelDto } from './model.dto.js';
+import { RegistryRecords, type RegistryChange } from './registry-records.js';
 import { ServingReports } from './serving-reports.js';
 
-export type RegistryChange =
-  | { kind: 'published'; model: ModelSummary }
-  | { kind: 'promoted'; active: ActiveModel }
-  | { kind: 'retired'; model: ModelRef }
-  /** A record for a version another writer had already taken: readers ignore it. */
-  | { kind: 'rejected'; model: ModelSummary };
+export type { RegistryChange } from './registry-records.js';
 
 /** A draft of a version: the registry numbers it. */
 export type ModelDraft = Omit<ModelRecord, 'version' | 'publishId'>;
@@ -54,12 +50,6 @@ const MAX_PUBLISH_ATTEMPTS = 10;
 /** How many earlier active versions a promotion remembers, as fallbacks. */
 const PROMOTION_HISTORY = 5;
 
-interface HeldRecord {
-  record: ModelRecord;
-  /** The Kafka key it came under: a later record under another key for its version lost. */
-  key: string;
-}
-
 /**
  * Every app's view of the model registry: it reads the compacted `fashion-models` topic from the
  * start (in a consumer group of its own, so each process sees every record) and then follows it,
@@ -69,18 +59,15 @@ interface HeldRecord {
 export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ModelRegistryService.name);
   private readonly kafka: Kafka;
-  private readonly records = new Map<string, HeldRecord>();
-  /** Every Kafka key seen for a version, winner and losers: retiring tombstones them all. */
-  private readonly versionKeys = new Map<string, string>();
-  /** The highest version seen per name, retired ones included, so a number is never reused. */
-  private readonly highestVersions = new Map<string, number>();
   private readonly serving = new ServingReports();
-  private activeModel?: ActiveModel;
   private consumer?: Consumer;
   private producer?: Producer;
   private stopRestarting?: () => void;
   private reportingAs?: string;
   private readonly changesSubject = new Subject<RegistryChange>();
+  private readonly records = new RegistryRecords((change) =>
+    this.changesSubject.next(change),
+  );
   /** Published and promoted models, in topic order, after the initial catch-up. */
   readonly changes = this.changesSubject.asObservable();
 
@@ -138,7 +125,7 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
       `reading the model registry took longer than ${CATCH_UP_TIMEOUT_MS} ms`,
     );
     this.logger.log(
-      `model registry loaded: ${this.records.size} versions, active ${this.describe(this.activeModel)}`,
+      `model registry loaded: ${this.records.size} versions, active ${this.describe(this.records.active)}`,
     );
   }
 
@@ -155,18 +142,16 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
   }
 
   get active(): ActiveModel | undefined {
-    return this.activeModel;
+    return this.records.active;
   }
 
   isActive(ref: ModelRef): boolean {
-    return (
-      this.activeModel?.name === ref.name &&
-      this.activeModel.version === ref.version
-    );
+    const active = this.records.active;
+    return active?.name === ref.name && active.version === ref.version;
   }
 
   find(ref: ModelRef): ModelRecord | undefined {
-    return this.records.get(modelRecordKey(ref))?.record;
+    return this.records.find(ref);
   }
 
   /** The newest version of a model name, for requests that name a model but no version. */
@@ -198,8 +183,9 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
 
   /** Every version known, without weights, ordered by name then version. */
   list(): ModelSummary[] {
-    return [...this.records.values()]
-      .map(({ record: { artifacts, ...summary } }) => summary)
+    return this.records
+      .all()
+      .map(({ artifacts, ...summary }) => summary)
       .sort((a, b) => a.name.localeCompare(b.name) || a.version - b.version);
   }
 
@@ -224,7 +210,7 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     for (let attempt = 1; ; attempt++) {
       const ref = {
         name: draft.name,
-        version: (this.highestVersions.get(draft.name) ?? 0) + 1,
+        version: this.records.nextVersion(draft.name),
       };
       if (await this.tryPublish({ ...draft, ...ref })) return ref;
       if (attempt === MAX_PUBLISH_ATTEMPTS) {
@@ -241,14 +227,12 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
   /** Removes a version from the registry (tombstones); resolves once this process sees it. */
   async retire(ref: ModelRef): Promise<void> {
     const versionKey = modelRecordKey(ref);
-    if (!this.records.has(versionKey)) {
+    if (!this.records.find(ref)) {
       throw new Error(
         `model ${ref.name} version ${ref.version} is not in the registry`,
       );
     }
-    const keys = [...this.versionKeys]
-      .filter(([, version]) => version === versionKey)
-      .map(([key]) => key);
+    const keys = this.records.keysOf(ref);
     const echo = this.echo(
       (change) =>
         change.kind === 'retired' &&
@@ -291,7 +275,7 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
         `model ${ref.name} version ${ref.version} is not in the registry`,
       );
     }
-    const current = this.activeModel;
+    const current = this.records.active;
     const previous = current
       ? [
           { name: current.name, version: current.version },
@@ -369,17 +353,13 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     if (!key) return;
     try {
       if (!message.value) {
-        this.applyTombstone(key);
+        this.records.applyTombstone(key);
       } else if (key === ACTIVE_MODEL_KEY) {
-        this.activeModel = ActiveModelSchema.parse(
-          JSON.parse(message.value.toString()),
+        this.records.applyActive(
+          ActiveModelSchema.parse(JSON.parse(message.value.toString())),
         );
-        this.changesSubject.next({
-          kind: 'promoted',
-          active: this.activeModel,
-        });
       } else {
-        this.applyRecord(
+        this.records.applyRecord(
           key,
           ModelRecordSchema.parse(JSON.parse(message.value.toString())),
         );
@@ -388,35 +368,6 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
       // One bad record must not stop a process from following the rest of the registry.
       this.logger.warn(`skipping registry record ${key}: ${String(error)}`);
     }
-  }
-
-  /** The first record of a version in topic order wins it; a later one under the same key replaces it. */
-  private applyRecord(key: string, record: ModelRecord): void {
-    const versionKey = modelRecordKey(record);
-    this.versionKeys.set(key, versionKey);
-    this.highestVersions.set(
-      record.name,
-      Math.max(this.highestVersions.get(record.name) ?? 0, record.version),
-    );
-    const { artifacts, ...model } = record;
-    const held = this.records.get(versionKey);
-    if (held && held.key !== key) {
-      this.changesSubject.next({ kind: 'rejected', model });
-      return;
-    }
-    this.records.set(versionKey, { record, key });
-    this.changesSubject.next({ kind: 'published', model });
-  }
-
-  private applyTombstone(key: string): void {
-    const versionKey = this.versionKeys.get(key);
-    if (!versionKey) return;
-    this.versionKeys.delete(key);
-    const held = this.records.get(versionKey);
-    if (held?.key !== key) return;
-    this.records.delete(versionKey);
-    const { name, version } = held.record;
-    this.changesSubject.next({ kind: 'retired', model: { name, version } });
   }
 
   private applyServingReport(message: KafkaMessage): void {

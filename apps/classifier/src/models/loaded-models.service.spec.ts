@@ -126,6 +126,31 @@ describe('LoadedModelsService', () => {
     models.onModuleDestroy();
   });
 
+  it('loads a version afresh when its record is written again', async () => {
+    const registry = new RegistryView();
+    registry.records.set(1, record(1, artifacts));
+    registry.active = {
+      name: 'm',
+      version: 1,
+      promotedAt: new Date().toISOString(),
+    };
+    const models = service(registry);
+    await models.onModuleInit();
+    const before = models.active;
+    const rewritten = record(1, artifacts);
+    registry.records.set(1, rewritten);
+    const { artifacts: _weights, ...summary } = rewritten;
+    registry.changes.next({ kind: 'published', model: summary });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(served(models), 1);
+    assert.notEqual(
+      models.active,
+      before,
+      'still the model built from the old record',
+    );
+    models.onModuleDestroy();
+  });
+
   it('falls back to the newest version that loads when no earlier one is known', async () => {
     const registry = new RegistryView();
     registry.records.set(1, record(1, artifacts));

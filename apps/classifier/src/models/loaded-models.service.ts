@@ -185,12 +185,10 @@ export class LoadedModelsService implements OnModuleInit, OnModuleDestroy {
       case 'promoted':
         void this.follow(change.active);
         break;
-      case 'retired':
-        this.forget(change.model);
-        break;
+      // A version written again under its key (by hand) is another model: loaded afresh.
       case 'published':
-        // Written again under its key (by hand): worth another try.
-        this.failures.delete(modelRecordKey(change.model));
+      case 'retired':
+        this.drop(change.model);
         break;
     }
   }
@@ -310,8 +308,8 @@ export class LoadedModelsService implements OnModuleInit, OnModuleDestroy {
     return entry.loading;
   }
 
-  /** A retired version leaves at once; requests holding it finish on it first. */
-  private forget(ref: ModelRef): void {
+  /** A retired or rewritten version leaves at once; requests holding it finish on it first. */
+  private drop(ref: ModelRef): void {
     const key = modelRecordKey(ref);
     this.failures.delete(key);
     const entry = this.models.get(key);
