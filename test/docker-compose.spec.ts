@@ -19,6 +19,7 @@ interface Service {
   deploy?: { replicas?: number };
   healthcheck?: { test: string[] };
   volumes?: string[];
+  restart?: string;
 }
 
 const projectRoot = new URL('../../', import.meta.url).pathname;
@@ -180,6 +181,14 @@ describe('docker-compose.yml', () => {
       environment.MAX_EVENT_STREAMS_PER_CLIENT,
       environment.MAX_EVENT_STREAMS,
     );
+  });
+
+  it('restarts the broker and every app when it crashes, the one-shot topics service never', async () => {
+    const services = await compose();
+    for (const name of ['kafka', ...apps.map(({ app }) => app)]) {
+      assert.equal(services[name].restart, 'unless-stopped', name);
+    }
+    assert.equal(services.topics.restart, 'no');
   });
 
   it('runs several classifier replicas in one consumer group', async () => {

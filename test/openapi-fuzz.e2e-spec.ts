@@ -199,7 +199,11 @@ describe('requests generated from the OpenAPI descriptions', () => {
       name: 'gateway',
       baseUrl: gateway.url,
       document: await openApiOf(gateway),
-      knownValues: () => ({ model: [modelName, `${modelName}:1`] }),
+      knownValues: () => ({
+        model: [modelName, `${modelName}:1`],
+        name: [modelName],
+        version: ['1'],
+      }),
       sampleFiles,
       oversizeBytes: MAX_UPLOAD_BYTES * 2,
     });

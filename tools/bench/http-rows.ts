@@ -1,4 +1,4 @@
-import { load, type LoadResult, type Upload } from './load.js';
+import { load, type LoadResult, type LoadTarget } from './load.js';
 import { cpuSpent } from './process-cpu.js';
 
 export interface HttpRow extends LoadResult {
@@ -11,28 +11,24 @@ const CONCURRENCIES = [1, 8, 32, 64];
 export const MULTI_IMAGES = 16;
 
 /**
- * The HTTP path loaded with each kind of upload, one and MULTI_IMAGES images a request, at each
- * concurrency, with the CPU time each group of processes spent per image.
+ * The HTTP path loaded with each target (kind of upload and route), one and MULTI_IMAGES images a
+ * request, at each of its concurrencies, with the CPU time each group of processes spent per image.
  */
 export async function httpRows(options: {
-  url: string;
   classifiers: number;
-  uploads: Record<Upload, Buffer[]>;
+  targets: LoadTarget[];
   processes: Parameters<typeof cpuSpent>[0];
   seconds: number;
   say: (message: string) => void;
 }): Promise<HttpRow[]> {
-  const { url, classifiers, uploads, processes, seconds, say } = options;
+  const { classifiers, targets, processes, seconds, say } = options;
   const rows: HttpRow[] = [];
-  for (const [upload, files] of Object.entries(uploads) as [
-    Upload,
-    Buffer[],
-  ][]) {
-    await load(url, upload, files, 1, 8, 2);
+  for (const target of targets) {
+    await load(target, 1, 8, 2);
     for (const imagesPerRequest of [1, MULTI_IMAGES]) {
-      for (const concurrency of CONCURRENCIES) {
+      for (const concurrency of target.concurrencies ?? CONCURRENCIES) {
         const { result, cpuMs } = await cpuSpent(processes, () =>
-          load(url, upload, files, imagesPerRequest, concurrency, seconds),
+          load(target, imagesPerRequest, concurrency, seconds),
         );
         const images = Math.max(result.requests * imagesPerRequest, 1);
         const row: HttpRow = {
@@ -44,7 +40,7 @@ export async function httpRows(options: {
         };
         rows.push(row);
         say(
-          `${classifiers} classifier(s), ${upload}, ${imagesPerRequest} image(s)/request, concurrency ${concurrency}: ` +
+          `${classifiers} classifier(s), ${target.upload}, ${imagesPerRequest} image(s)/request, concurrency ${concurrency}: ` +
             `${result.imagesPerSecond.toFixed(0)} images/s, p50 ${result.latencyMs.p50} ms, ` +
             `p99 ${result.latencyMs.p99} ms, errors ${result.errors}, ` +
             `CPU ms/image ${JSON.stringify(row.cpuMsPerImage)}`,

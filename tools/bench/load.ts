@@ -14,13 +14,26 @@ export interface LoadResult {
   errors: number;
 }
 
-export type Upload = '28x28 PNG' | 'photo';
+export type Upload = '28x28 PNG' | 'photo' | '/v2 UINT8 tensor';
+
+/** A request's body and the headers that describe it. */
+export interface RequestBody {
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+/** What is loaded: requests made of some of `files` at a time, sent to `url`. */
+export interface LoadTarget {
+  upload: Upload;
+  url: string;
+  files: Buffer[];
+  bodyOf: (files: Buffer[]) => RequestBody;
+  /** The concurrencies to measure it at; all of them when absent. */
+  concurrencies?: number[];
+}
 
 /** One multipart body with `images` files in the field `files` (or `file` for one). */
-export function multipartBody(files: Buffer[]): {
-  body: Buffer;
-  contentType: string;
-} {
+export function multipartBody(files: Buffer[]): RequestBody {
   const boundary = `bench-${randomUUID()}`;
   const field = files.length === 1 ? 'file' : 'files';
   const parts = files.map((file, index) =>
@@ -35,7 +48,35 @@ export function multipartBody(files: Buffer[]): {
   );
   return {
     body: Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]),
-    contentType: `multipart/form-data; boundary=${boundary}`,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/**
+ * An Open Inference Protocol request for 28x28 images (784 bytes each) as tritonclient sends it
+ * by default: a UINT8 tensor in the binary tensor data extension, the outputs asked for as binary.
+ */
+export function inferenceBody(images: Buffer[]): RequestBody {
+  const tensor = Buffer.concat(images);
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [
+        {
+          name: 'images',
+          shape: [images.length, 28, 28],
+          datatype: 'UINT8',
+          parameters: { binary_data_size: tensor.length },
+        },
+      ],
+      parameters: { binary_data_output: true },
+    }),
+  );
+  return {
+    body: Buffer.concat([header, tensor]),
+    headers: {
+      'content-type': 'application/octet-stream',
+      'inference-header-content-length': String(header.length),
+    },
   };
 }
 
@@ -44,9 +85,7 @@ export function multipartBody(files: Buffer[]): {
  * turn so that every file is sent, and reports throughput and latency.
  */
 export async function load(
-  url: string,
-  upload: Upload,
-  files: Buffer[],
+  { upload, url, files, bodyOf }: LoadTarget,
   imagesPerRequest: number,
   concurrency: number,
   seconds: number,
@@ -54,16 +93,16 @@ export async function load(
   const bodies = Array.from(
     { length: Math.max(1, Math.floor(files.length / imagesPerRequest)) },
     (_, index) =>
-      multipartBody(
+      bodyOf(
         files.slice(index * imagesPerRequest, (index + 1) * imagesPerRequest),
       ),
   );
   const result = await autocannon({
     url,
     method: 'POST',
-    requests: bodies.map(({ body, contentType }) => ({
+    requests: bodies.map(({ body, headers }) => ({
       method: 'POST',
-      headers: { 'content-type': contentType },
+      headers,
       body,
     })),
     connections: concurrency,

@@ -4,6 +4,7 @@ import type { kafkaRoundTrip } from './kafka-round-trip.js';
 import type { modelCeiling } from './model-ceiling.js';
 import type { PhotoAccuracy } from './photo-accuracy.js';
 import type { PreprocessingCostRow } from './preprocessing-cost.js';
+import type { StreamRow } from './stream-throughput.js';
 
 /** The CPU columns, in this order. */
 const CPU_PROCESSES = ['gateway', 'classifiers', 'kafka', 'load'];
@@ -16,6 +17,7 @@ export interface BenchReport {
   ceiling: Awaited<ReturnType<typeof modelCeiling>>;
   roundTrip: Awaited<ReturnType<typeof kafkaRoundTrip>>;
   http: HttpRow[];
+  stream: StreamRow[];
   memory: Record<string, number | undefined>;
   soak?: SoakResult;
 }
@@ -28,6 +30,7 @@ export function table(report: BenchReport): string {
     `Machine: ${report.machine}`,
     ...photoComparison(report.http),
     ...httpTable(report.http, report.ceiling.batchedImagesPerSecond),
+    ...streamTable(report.stream),
     ...preprocessingTable(report.preprocessing),
     ...accuracyTable(report.accuracy),
     ...trainingTable(report.training),
@@ -85,6 +88,18 @@ function httpTable(http: HttpRow[], batchedImagesPerSecond: number): string[] {
         `${row.latencyMs.p50} | ${row.latencyMs.p90} | ${row.latencyMs.p99} | ${row.errors} | ` +
         `${(batchedImagesPerSecond / Math.max(row.imagesPerSecond, 1)).toFixed(1)}x | ` +
         `${CPU_PROCESSES.map((name) => row.cpuMsPerImage[name]?.toFixed(2) ?? '?').join(', ')} |`,
+    ),
+  ];
+}
+
+function streamTable(rows: StreamRow[]): string[] {
+  return [
+    '',
+    '| streaming path (exactly once), input | classifiers | images | images/s | unanswered |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${row.input} | ${row.classifiers} | ${row.images} | ${row.imagesPerSecond.toFixed(0)} | ${row.unanswered} |`,
     ),
   ];
 }

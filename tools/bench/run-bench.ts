@@ -17,11 +17,13 @@ import { photoCorpus } from '../testing/photo-corpus.js';
 import { connectRegistry } from '../testing/test-model.js';
 import { kafkaRoundTrip } from './kafka-round-trip.js';
 import { httpRows, MULTI_IMAGES, type HttpRow } from './http-rows.js';
+import { inferenceBody, multipartBody } from './load.js';
 import { modelCeiling } from './model-ceiling.js';
 import { photoAccuracy } from './photo-accuracy.js';
 import { preprocessingCost } from './preprocessing-cost.js';
 import { childPids, peakRssMb } from './process-memory.js';
 import { table, type BenchReport } from './report-table.js';
+import { streamThroughput, type StreamRow } from './stream-throughput.js';
 import { soak, type SoakResult } from './soak.js';
 
 /**
@@ -42,8 +44,12 @@ const soakRequests = Number(options.soak ?? (options.quick ? 0 : 100_000));
 const SOAK_CONCURRENCY = 32;
 const projectRoot = new URL('../../../', import.meta.url).pathname;
 const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
+const MODEL_NAME = 'bench';
 /** Test images whose photos measure the served model's accuracy on photo-like uploads. */
 const PHOTO_ACCURACY_IMAGES = 1000;
+/** Inputs per streaming row: enough for a few seconds of work at the target rate. */
+const STREAM_TENSORS = options.quick ? 5000 : 10_000;
+const STREAM_PHOTOS = options.quick ? 300 : 1000;
 
 interface TrainingJob {
   state: string;
@@ -59,7 +65,7 @@ interface TrainingJob {
 
 async function train(trainer: AppProcess) {
   const job = {
-    modelName: 'bench',
+    modelName: MODEL_NAME,
     promote: true,
     ...(options.quick
       ? { epochs: 1, dataset: { kind: 'fmnist', trainLimit: 6000 } }
@@ -200,6 +206,9 @@ async function httpPhase(stack: BenchStack, images: TestImage[]) {
     images.slice(0, MULTI_IMAGES).map((image) => encodePng(image.pixels)),
   );
   const photos = await uploadedPhotos(images);
+  const pixels = images
+    .slice(0, MULTI_IMAGES)
+    .map((image) => Buffer.from(image.pixels));
   const http: HttpRow[] = [];
   const memory: Record<string, number | undefined> = {};
   let soaked: SoakResult | undefined;
@@ -211,9 +220,19 @@ async function httpPhase(stack: BenchStack, images: TestImage[]) {
     const url = `${gateway.url}/v1/classifications`;
     http.push(
       ...(await httpRows({
-        url,
         classifiers,
-        uploads: { photo: photos, '28x28 PNG': pngs },
+        targets: [
+          { upload: 'photo', url, files: photos, bodyOf: multipartBody },
+          { upload: '28x28 PNG', url, files: pngs, bodyOf: multipartBody },
+          {
+            upload: '/v2 UINT8 tensor',
+            url: `${gateway.url}/v2/models/${MODEL_NAME}/infer`,
+            files: pixels,
+            bodyOf: inferenceBody,
+            // The same Kafka path as /v1's 28x28 PNGs, without the decode: two points show it.
+            concurrencies: [8, 32],
+          },
+        ],
         processes: {
           gateway: [gateway.pid],
           classifiers: replicas.map((replica) => replica.pid),
@@ -245,6 +264,48 @@ async function httpPhase(stack: BenchStack, images: TestImage[]) {
   return { http, memory, soak: soaked };
 }
 
+/** The streaming path with one and with two classifiers: 28x28 tensors, then photo-like files. */
+async function streamPhase(stack: BenchStack, images: TestImage[]) {
+  const tensors = (await officialTestImages(STREAM_TENSORS)).map((image) => ({
+    key: `tensor-${image.index}`,
+    value: Buffer.from(image.pixels),
+    tensor: true,
+  }));
+  const photos = await uploadedPhotos(images);
+  const files = Array.from({ length: STREAM_PHOTOS }, (_, index) => ({
+    key: `photo-${index}`,
+    value: photos[index % photos.length],
+  }));
+  const rows: StreamRow[] = [];
+  for (const classifiers of [1, 2]) {
+    const replicas = await Promise.all(
+      Array.from({ length: classifiers }, () => stack.start('classifier')),
+    );
+    // Warms the model and the transactional producers of every partition up.
+    await streamThroughput(
+      stack.brokers,
+      'warm-up',
+      classifiers,
+      tensors.slice(0, 400),
+    );
+    for (const [input, inputs] of [
+      ['28x28 tensor', tensors],
+      ['photo', files],
+    ] as const) {
+      const row = await streamThroughput(
+        stack.brokers,
+        input,
+        classifiers,
+        inputs,
+      );
+      say(`stream: ${JSON.stringify(row)}`);
+      rows.push(row);
+    }
+    await Promise.all(replicas.map((app) => app.stop()));
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const report: BenchReport = await withStack(async (stack) => {
     const { training, model } = await trainingPhase(stack);
@@ -252,9 +313,18 @@ async function main(): Promise<void> {
     const parts = await inProcessPhase(model, stack.brokers, images);
     model.dispose();
     const { http, memory, soak } = await httpPhase(stack, images);
+    const stream = await streamPhase(stack, images);
     memory.trainer = training.trainerPeakRssMb;
     memory['training worker'] = training.workerPeakRssMb;
-    return { machine: machine(), training, ...parts, http, memory, soak };
+    return {
+      machine: machine(),
+      training,
+      ...parts,
+      http,
+      stream,
+      memory,
+      soak,
+    };
   });
   await mkdir(join(projectRoot, 'test-output'), { recursive: true });
   await writeFile(

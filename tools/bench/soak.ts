@@ -23,7 +23,7 @@ export async function soak(
   concurrency: number,
   watched: Record<string, number | undefined>,
 ): Promise<SoakResult> {
-  const { body, contentType } = multipartBody([png]);
+  const { body, headers } = multipartBody([png]);
   const rss: Record<string, number[]> = Object.fromEntries(
     Object.keys(watched).map((name) => [name, []]),
   );
@@ -42,7 +42,7 @@ export async function soak(
       {
         url,
         method: 'POST',
-        headers: { 'content-type': contentType },
+        headers,
         body,
         connections: concurrency,
         amount: requests,

@@ -52,6 +52,40 @@ describe('the platform topics on a real broker', () => {
     });
   });
 
+  it('keeps what an operator set on a topic when it runs again, and puts its own settings back', async () => {
+    const topic = Topics.imagesDeadLetter;
+    const operators = { name: 'segment.ms', value: String(6 * 3600 * 1000) };
+    // AlterConfigs, as an operator's tool may send it, replaces the whole set: ours goes too.
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: kafkajs.ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [operators],
+        },
+      ],
+    });
+
+    await ensureTopics(admin, TOPIC_SPECS);
+
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic }],
+    });
+    const setOnTopic = Object.fromEntries(
+      resources[0].configEntries
+        .filter(
+          (entry) => entry.configSource === kafkajs.ConfigSource.TOPIC_CONFIG,
+        )
+        .map((entry) => [entry.configName, entry.configValue]),
+    );
+    assert.deepEqual(setOnTopic, {
+      'segment.ms': operators.value,
+      'retention.ms': String(14 * 24 * 3600 * 1000),
+    });
+  });
+
   it('delivers what is produced to fashion-images to a consumer, on every partition', async () => {
     const runId = randomUUID();
     const producer = kafka.producer({

@@ -6,16 +6,18 @@ import { TrainerEnvironment } from '../../apps/trainer/src/config/trainer.enviro
 import { createTopics } from '../kafka/create-topics.js';
 import { EmbeddedKafka } from '../kafka/embedded-kafka.js';
 import { AppProcess } from './app-process.js';
+import { SupervisedApp } from './supervised-app.js';
 
 /**
  * `npm start`: the whole platform on one machine. Uses the cluster in KAFKA_BROKERS, or starts the
- * embedded broker; creates the topics; starts the apps and stops all of it, apps first, on Ctrl-C.
+ * embedded broker; creates the topics; starts the apps, restarting any that crashes, and stops all
+ * of it, apps first, on Ctrl-C (or SIGTERM), or when an app keeps crashing before it serves.
  */
 const projectRoot = new URL('../../../', import.meta.url).pathname;
 const say = (message: string) => process.stdout.write(`[start] ${message}\n`);
 
 async function main(): Promise<void> {
-  const apps: AppProcess[] = [];
+  const apps: SupervisedApp[] = [];
   let broker: EmbeddedKafka | undefined;
   let stopping = false;
 
@@ -58,14 +60,16 @@ async function main(): Promise<void> {
     const gateway = validateEnvironment(GatewayEnvironment)(env);
     const classifier = validateEnvironment(ClassifierEnvironment)(env);
     const trainer = validateEnvironment(TrainerEnvironment)(env);
+    const supervise = (options: Parameters<typeof AppProcess.spawn>[0]) =>
+      new SupervisedApp(options.app, () => AppProcess.spawn(options), say);
     apps.push(
-      AppProcess.spawn({ app: 'trainer', port: trainer.TRAINER_PORT, env }),
-      AppProcess.spawn({
+      supervise({ app: 'trainer', port: trainer.TRAINER_PORT, env }),
+      supervise({
         app: 'classifier',
         port: classifier.CLASSIFIER_PORT,
         env,
       }),
-      AppProcess.spawn({
+      supervise({
         app: 'gateway',
         port: gateway.GATEWAY_PORT,
         // The gateway forwards the trainer API to the trainer started here.
@@ -76,15 +80,12 @@ async function main(): Promise<void> {
       }),
     );
     for (const app of apps) {
-      void app.exited.then(({ code, signal }) => {
-        if (stopping) return;
-        say(
-          `${app.app} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`,
-        );
+      void app.givenUp.then((reason) => {
+        say(`${reason}; stopping everything`);
         void stop(1);
       });
     }
-    await Promise.all(apps.map((app) => app.waitUntilHealthy()));
+    await Promise.all(apps.map((app) => app.up));
 
     const base = `http://localhost:${gateway.GATEWAY_PORT}`;
     say('the platform is up:');

@@ -18,3 +18,6 @@ if ! command -v docker-compose >/dev/null; then
     log "test tools: docker-compose is missing (install it to validate docker-compose.yml)"
   fi
 fi
+
+# tritonclient and the kserve SDK, which the inference-protocol tests drive the gateway with.
+bash "$(dirname "$0")/python-clients.sh" >/dev/null

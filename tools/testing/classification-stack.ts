@@ -27,6 +27,8 @@ export interface ClassificationStackOptions {
   versions?: number;
   /** The gateway's environment beyond the tests' defaults. */
   gateway?: NodeJS.ProcessEnv;
+  /** The classifier's, likewise. */
+  classifier?: NodeJS.ProcessEnv;
   /** A broker of the suite's own (`startOwnBroker`) instead of the tests' shared one. */
   brokers?: string;
 }
@@ -57,7 +59,7 @@ export async function startClassificationStack(
       return app;
     };
     const [classifier, gateway] = await Promise.all([
-      track(startTestApp('classifier', env)),
+      track(startTestApp('classifier', { ...env, ...options.classifier })),
       track(startTestApp('gateway', { ...env, ...options.gateway })),
     ]);
     return { modelName, artifacts, registry, classifier, gateway, stop };

@@ -4,6 +4,7 @@ import { ClassificationModule } from './classification/classification.module.js'
 import { ClassifierEnvironment } from './config/classifier.environment.js';
 import { ModelHealthIndicator } from './models/model.health.js';
 import { ModelsModule } from './models/models.module.js';
+import { StreamingModule } from './streaming/streaming.module.js';
 
 @Module({
   imports: [
@@ -13,6 +14,7 @@ import { ModelsModule } from './models/models.module.js';
       health: { imports: [ModelsModule], indicators: [ModelHealthIndicator] },
     }),
     ClassificationModule,
+    StreamingModule,
   ],
 })
 export class ClassifierModule {}

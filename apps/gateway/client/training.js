@@ -1,5 +1,6 @@
 // Training: the job form, a job's live progress from its event stream, and cancelling it.
 import { api } from './api.js';
+import { h } from './dom.js';
 import { FINISHED, FollowedJob } from './followed-job.js';
 
 export function setUpTraining({ evaluation, onJobChanged }) {
@@ -20,6 +21,8 @@ export function setUpTraining({ evaluation, onJobChanged }) {
   };
   const { state, jobError, cancelButton } = view;
   let followed;
+
+  offerArchitectures(form, formError);
 
   datasetKind.addEventListener('change', () => {
     for (const field of form.querySelectorAll('[data-dataset]')) {
@@ -65,6 +68,45 @@ export function setUpTraining({ evaluation, onJobChanged }) {
   }
 
   return { follow };
+}
+
+/**
+ * The architectures the trainer can build, with its defaults for each: the first is chosen, and
+ * choosing another puts its defaults in the form.
+ */
+async function offerArchitectures(form, formError) {
+  const select = form.elements.architecture;
+  const hint = form.querySelector('#architecture-hint');
+  let architectures;
+  try {
+    architectures = await api('v1/architectures');
+  } catch (error) {
+    formError.textContent = `The architectures could not be read: ${error.message}`;
+    return;
+  }
+  select.replaceChildren(
+    ...architectures.map(({ name }) =>
+      h('option', { value: name, text: name }),
+    ),
+  );
+  // At load, what the user may already have typed stays; choosing an architecture sets them all.
+  const choose = ({ keepTyped }) => {
+    const { description, training } = architectures.find(
+      ({ name }) => name === select.value,
+    );
+    hint.textContent = description;
+    for (const field of [
+      'epochs',
+      'batchSize',
+      'learningRate',
+      'validationSplit',
+    ]) {
+      const input = form.elements[field];
+      if (!keepTyped || input.value === '') input.value = training[field];
+    }
+  };
+  select.addEventListener('change', () => choose({ keepTyped: false }));
+  choose({ keepTyped: true });
 }
 
 /** Checks the form and starts its job: the job, or undefined with the reason shown in `formError`. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '#platform';
 import { ClassificationModule } from './classification/classification.module.js';
 import { GatewayEnvironment } from './config/gateway.environment.js';
+import { InferenceProtocolModule } from './inference-protocol/inference-protocol.module.js';
 import { LabelsModule } from './labels/labels.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
@@ -12,6 +13,7 @@ import { WebModule } from './web/web.module.js';
   imports: [
     PlatformModule.forApp({ app: 'gateway', environment: GatewayEnvironment }),
     ClassificationModule,
+    InferenceProtocolModule,
     LabelsModule,
     ModelsModule,
     RateLimitModule,

@@ -5,6 +5,7 @@ import { setUpHttpApp } from '#platform';
 import { AdmissionMiddleware } from './admission/admission.middleware.js';
 import type { GatewayEnvironment } from './config/gateway.environment.js';
 import { GatewayModule } from './gateway.module.js';
+import { InferenceBodyMiddleware } from './inference-protocol/inference-body.middleware.js';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, {
@@ -15,6 +16,9 @@ async function bootstrap(): Promise<void> {
   // First of all middleware: under overload, refusals must cost next to nothing.
   const admission = app.get(AdmissionMiddleware);
   app.use(admission.use.bind(admission));
+  // Ahead of the JSON parser, whose limit is for small bodies: inference requests carry tensors.
+  const inferenceBodies = app.get(InferenceBodyMiddleware);
+  app.use(inferenceBodies.use.bind(inferenceBodies));
   setUpHttpApp(app, {
     title: 'Fashion gateway',
     description:

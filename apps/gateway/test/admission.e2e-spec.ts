@@ -70,22 +70,34 @@ describe('admission control of the image endpoints', () => {
         (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 1,
     );
 
-    for (const path of ['/v1/classifications', '/v1/previews']) {
+    const paths = [
+      '/v1/classifications',
+      '/v1/previews',
+      '/v2/models/any/infer',
+      '/v2/models/any/versions/1/infer',
+    ];
+    for (const path of paths) {
       const refused = startUpload(gateway, path, 1000);
       const answer = await refused.answer;
       refused.request.destroy();
       assert.equal(answer.status, 503, path);
       assert.equal(answer.headers['retry-after'], '1', path);
+      // The inference protocol's clients read the message from `error`.
+      const { message, error } = JSON.parse(answer.body) as Record<
+        string,
+        string
+      >;
       assert.match(
-        answer.body,
+        path.startsWith('/v2') ? error : message,
         /at capacity: as many requests in flight as it serves at once \(MAX_REQUESTS_IN_FLIGHT=1\)/,
+        path,
       );
     }
     assert.equal(
       await metric(gateway, 'gateway_refused_requests_total', {
         reason: 'requests',
       }),
-      2,
+      paths.length,
     );
 
     holding.request.destroy();

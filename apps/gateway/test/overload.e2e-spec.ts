@@ -107,7 +107,7 @@ describe('the gateway under overload, on the real stack', () => {
 
   /** Photo-like single-image uploads from `connections` clients, each resending at once. */
   function offer(connections: number, seconds: number): Promise<Run> {
-    const { body, contentType } = multipartBody([upload]);
+    const { body, headers } = multipartBody([upload]);
     return observed(async () => {
       const result = await autocannon({
         url: `${stack.gateway.url}/v1/classifications`,
@@ -115,7 +115,7 @@ describe('the gateway under overload, on the real stack', () => {
         duration: seconds,
         timeout: 10,
         method: 'POST',
-        headers: { 'content-type': contentType },
+        headers,
         body,
       });
       return {
@@ -144,7 +144,7 @@ describe('the gateway under overload, on the real stack', () => {
     seconds: number,
     connections: number,
   ): Promise<Run> {
-    const { body, contentType } = multipartBody([upload]);
+    const { body, headers } = multipartBody([upload]);
     const statuses: Record<string, number> = {};
     let refusedWithoutRetryAfter = 0;
     let maxLatencyMs = 0;
@@ -164,10 +164,7 @@ describe('the gateway under overload, on the real stack', () => {
               port,
               path: '/v1/classifications',
               method: 'POST',
-              headers: {
-                'content-type': contentType,
-                'content-length': body.length,
-              },
+              headers: { ...headers, 'content-length': body.length },
               timeout: TIMEOUT_MS * 3,
             },
             (response) => {

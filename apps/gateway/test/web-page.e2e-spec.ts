@@ -198,6 +198,25 @@ describe('the web page, in headless Chromium', () => {
     await screenshot(page, 'web-page-invalid-upload');
   });
 
+  it("offers the trainer's architectures, each with the trainer's own defaults", async () => {
+    await page.click('#tab-training');
+    await page
+      .locator('#architecture option')
+      .nth(2)
+      .waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
+    const form = () =>
+      Promise.all(
+        ['#architecture', '#epochs', '#batch-size', '#learning-rate'].map(
+          (field) => page.inputValue(field),
+        ),
+      );
+    assert.deepEqual(await form(), ['default-cnn', '7', '128', '0.003']);
+    await page.selectOption('#architecture', 'seed-cnn');
+    assert.deepEqual(await form(), ['seed-cnn', '2', '20', '0.001']);
+    assert.match(await textOf('#architecture-hint'), /model_training\.py/);
+    await page.selectOption('#architecture', 'default-cnn');
+  });
+
   it("asks in words for the trainer's API key, and keeps the one entered for the tab", async () => {
     const formError = (pattern: RegExp) =>
       page.locator('#form-error', { hasText: pattern }).waitFor();

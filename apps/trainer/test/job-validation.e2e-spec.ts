@@ -109,7 +109,12 @@ describe('training job parameters', () => {
     [
       'a zero batch size',
       { batchSize: 0 },
-      /^batchSize must not be less than 1/,
+      /^batchSize must not be less than 8/,
+    ],
+    [
+      'a batch size too small to train in reasonable time',
+      { batchSize: 4 },
+      /^batchSize must not be less than 8/,
     ],
     [
       'a negative learning rate',

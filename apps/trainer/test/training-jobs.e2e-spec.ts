@@ -299,6 +299,49 @@ describe('training jobs on the real broker', () => {
       );
     });
 
+    it('refuses with a 409 a cancel that comes once the model is being published; the job succeeds', async () => {
+      const submitted = await submitJob(trainer, {
+        dataset: { kind: 'fmnist', trainLimit: 500 },
+        epochs: 1,
+        modelName,
+      });
+      const stream = await fetch(
+        `${trainer.url}/v1/training-jobs/${submitted.id}/events`,
+      );
+      let cancel: { status: number; body: { message: string } } | undefined;
+      const decoder = new TextDecoder();
+      for await (const chunk of stream.body!) {
+        // The cancel goes out as soon as the stream says publishing has begun.
+        if (
+          !cancel &&
+          decoder.decode(chunk as Uint8Array).includes('"type":"publishing"')
+        ) {
+          cancel = await request<{ message: string }>(
+            trainer,
+            'DELETE',
+            `/v1/training-jobs/${submitted.id}`,
+          );
+        }
+      }
+      assert.ok(cancel, 'no publishing event');
+      assert.equal(cancel.status, 409);
+      assert.equal(
+        cancel.body.message,
+        `training job ${submitted.id} is publishing its model and can no longer be cancelled`,
+      );
+      const finished = await getJob(trainer, submitted.id);
+      assert.equal(finished.state, 'succeeded', finished.error);
+      const { body: models } = await request<ModelView[]>(
+        trainer,
+        'GET',
+        '/v1/models',
+      );
+      assert.ok(
+        models.some((model) => model.jobId === submitted.id),
+        'the model it published is not in the registry',
+      );
+    });
+
     it('answers 404 naming an unknown job', async () => {
       for (const [method, path] of [
         ['DELETE', '/v1/training-jobs/no-such-job'],
@@ -317,6 +360,40 @@ describe('training jobs on the real broker', () => {
   });
 
   describe('a folder dataset', () => {
+    it('tells a job’s clients why a folder dataset cannot be used without the trainer’s paths, which go to its log', async () => {
+      const folder = join(folders.dataRoot, 'damaged', 'shirt');
+      await mkdir(folder, { recursive: true });
+      await writeFile(
+        join(folder, 'torn.png'),
+        Buffer.from('not a png at all'),
+      );
+      const submitted = await submitJob(trainer, {
+        dataset: { kind: 'folder', path: 'damaged' },
+      });
+      const finished = await waitForJob(trainer, submitted.id, isFinished);
+      assert.equal(finished.state, 'failed');
+      assert.match(
+        finished.error ?? '',
+        /^the dataset folder damaged cannot be used:\n {2}shirt\/torn\.png: /,
+      );
+      assert.doesNotMatch(
+        finished.error ?? '',
+        /(^|\s)\/\w/,
+        'an absolute path',
+      );
+      assert.ok(
+        !finished.error?.includes(folders.dataRoot),
+        `the error names the trainer's folder: ${finished.error}`,
+      );
+      assert.ok(
+        trainer.output.some(
+          (line) =>
+            line.includes(submitted.id) && line.includes(folders.dataRoot),
+        ),
+        'the log has no detail with the job id and the folder',
+      );
+    });
+
     it('trains on the folder and evaluates on its held-out part', async () => {
       const images = await officialTestImages(200);
       for (const image of images) {

@@ -16,5 +16,7 @@ import { InferenceService } from './inference.service.js';
     DeadLetterService,
     ...classifierMetricProviders,
   ],
+  // One model queue per process: the streaming path's images join the same micro-batches.
+  exports: [InferenceService],
 })
 export class ClassificationModule {}

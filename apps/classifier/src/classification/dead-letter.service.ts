@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { KafkaContext } from '@nestjs/microservices';
+import type { KafkaMessage } from 'kafkajs';
 import { Topics, type DeadLetterRecord } from '#fmnist';
 
 /**
@@ -16,28 +17,16 @@ export class DeadLetterService {
     error: string,
     consumer: string,
   ): Promise<void> {
-    const message = context.getMessage();
-    const record: DeadLetterRecord = {
-      source: {
+    const record = deadLetterRecord(
+      {
         topic: context.getTopic(),
         partition: context.getPartition(),
-        offset: message.offset,
-        key:
-          message.key === null || message.key === undefined
-            ? null
-            : String(message.key),
+        message: context.getMessage(),
       },
-      value: value ? value.toString('base64') : null,
-      headers: Object.fromEntries(
-        Object.entries(message.headers ?? {}).map(([name, header]) => [
-          name,
-          String(header),
-        ]),
-      ),
+      value,
       error,
-      failedAt: new Date().toISOString(),
       consumer,
-    };
+    );
     this.logger.warn(
       `dead-lettered ${record.source.topic}/${record.source.partition}@${record.source.offset}: ${error}`,
     );
@@ -46,4 +35,35 @@ export class DeadLetterService {
       messages: [{ key: record.source.key, value: JSON.stringify(record) }],
     });
   }
+}
+
+/** How a message that cannot be processed is kept: its origin, bytes, headers and the reason. */
+export function deadLetterRecord(
+  origin: { topic: string; partition: number; message: KafkaMessage },
+  value: Buffer | null,
+  error: string,
+  consumer: string,
+): DeadLetterRecord {
+  const { message } = origin;
+  return {
+    source: {
+      topic: origin.topic,
+      partition: origin.partition,
+      offset: message.offset,
+      key:
+        message.key === null || message.key === undefined
+          ? null
+          : String(message.key),
+    },
+    value: value ? value.toString('base64') : null,
+    headers: Object.fromEntries(
+      Object.entries(message.headers ?? {}).map(([name, header]) => [
+        name,
+        String(header),
+      ]),
+    ),
+    error,
+    failedAt: new Date().toISOString(),
+    consumer,
+  };
 }

@@ -69,6 +69,7 @@ const { Partitioners } = kafkajs;
   ],
   controllers: [ClassificationController],
   providers: [ClassificationService, ...gatewayMetricProviders],
+  exports: [ClassificationService],
 })
 export class ClassificationModule implements NestModule {
   constructor(

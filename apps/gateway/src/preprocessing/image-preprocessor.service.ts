@@ -34,6 +34,8 @@ export class ImagePreprocessorService {
     this.maxRequestPixels = config.get('MAX_REQUEST_PIXELS', { infer: true });
     // Parallelism comes from the bounded decodes; threads within one decode would only compete.
     sharp.concurrency(1);
+    // No upload is decoded twice: libvips' operation cache would only hold memory (up to 50 MB).
+    sharp.cache(false);
   }
 
   /** The 784 bytes of each upload, in order; a 4xx naming the upload for any it refuses. */

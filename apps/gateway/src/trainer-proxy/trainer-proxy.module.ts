@@ -11,7 +11,7 @@ import { trainerProxy } from './trainer-proxy.middleware.js';
 
 /**
  * The trainer's API under the gateway's origin, for the web page: training jobs (their event
- * streams included) and single model versions (details, promote, export). `GET /v1/models` stays
+ * streams included), the architectures a job can name, and single model versions (details, promote, export). `GET /v1/models` stays
  * the gateway's own: the versions the classifiers can serve. Changes sent by a page of another site
  * are refused first; the trainer applies its own rules (key, or this machine only) to the rest.
  */
@@ -30,6 +30,10 @@ export class TrainerProxyModule implements NestModule {
         sameSiteChanges(this.config.get('CORS_ORIGINS', { infer: true })),
         trainerProxy(this.config.get('TRAINER_URL', { infer: true })),
       )
-      .forRoutes('v1/training-jobs', 'v1/models/:name/versions');
+      .forRoutes(
+        'v1/training-jobs',
+        'v1/architectures',
+        'v1/models/:name/versions',
+      );
   }
 }

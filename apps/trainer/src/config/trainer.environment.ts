@@ -67,6 +67,24 @@ export class TrainerEnvironment extends HttpEnvironment {
   @Min(1, { message: 'TRAINER_MAX_QUEUED_JOBS must be at least 1' })
   TRAINER_MAX_QUEUED_JOBS: number = 20;
 
+  /**
+   * How long one job may run, from its start to its model handed over; beyond, its worker is
+   * killed and the job fails saying so. 50 epochs of the whole split take about half of it.
+   */
+  @IsInt({ message: 'TRAINER_JOB_TIME_LIMIT_S must be an integer' })
+  @Min(1, { message: 'TRAINER_JOB_TIME_LIMIT_S must be at least 1' })
+  TRAINER_JOB_TIME_LIMIT_S: number = 3600;
+
+  /** Finished jobs whose records are kept, the newest; older ones are forgotten. */
+  @IsInt({ message: 'TRAINER_KEEP_FINISHED_JOBS must be an integer' })
+  @Min(1, { message: 'TRAINER_KEEP_FINISHED_JOBS must be at least 1' })
+  TRAINER_KEEP_FINISHED_JOBS: number = 100;
+
+  /** Days a finished job's record is kept at most. */
+  @IsInt({ message: 'TRAINER_KEEP_FINISHED_DAYS must be an integer' })
+  @Min(1, { message: 'TRAINER_KEEP_FINISHED_DAYS must be at least 1' })
+  TRAINER_KEEP_FINISHED_DAYS: number = 30;
+
   /** With an empty registry (no active model), queue a default training job at start-up. */
   @Transform(parseBoolean)
   @IsBoolean({ message: 'TRAIN_DEFAULT_MODEL_ON_START must be true or false' })

@@ -13,7 +13,9 @@ export type JobEvent =
   | ({ type: 'loaded' } & NonNullable<TrainingJob['dataset']>)
   | ({ type: 'batch'; epochs: number } & BatchProgress)
   | ({ type: 'epoch'; epochs: number } & EpochMetrics)
-  | { type: 'evaluating' };
+  | { type: 'evaluating' }
+  /** The model is being published: from now on the job can no longer be cancelled. */
+  | { type: 'publishing' };
 
 export function stateEvent(job: TrainingJob): JobEvent {
   return {

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -75,9 +76,14 @@ export class TrainingJobsController {
   @ApiOperation({
     summary: 'Cancel a queued or running job',
     description:
-      'Answers once the worker is gone; a job already finished is returned as it is.',
+      'Answers once the worker is gone; a job already finished is returned as it is. A job ' +
+      'whose model is being published (its `publishing` event sent) can no longer be ' +
+      'cancelled: it ends `succeeded`.',
   })
   @ApiOkResponse({ type: TrainingJobDto })
+  @ApiConflictResponse({
+    description: 'The job is publishing its model',
+  })
   @ApiNotFoundResponse({ description: 'No such job' })
   cancel(@Param('id') id: string): Promise<TrainingJobDto> {
     return this.jobs.cancel(id);
@@ -89,7 +95,8 @@ export class TrainingJobsController {
     description:
       'One JSON object per event, `type` telling which: `state` (first the current one, then ' +
       'every change), `loaded` (dataset sizes), `batch` (at most every 250 ms), `epoch`, ' +
-      '`evaluating`. The stream ends when the job does.',
+      '`evaluating`, `publishing` (from then on the job cannot be cancelled). The stream ends ' +
+      'when the job does.',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream' })

@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  ConflictException,
   Injectable,
   Logger,
   NotFoundException,
@@ -25,6 +26,7 @@ import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import { ModelReleasesService } from '../models/model-releases.service.js';
 import type { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
 import { stateEvent, type JobEvent } from './job-event.js';
+import { expiredJobs, type RetentionLimits } from './job-retention.js';
 import { JobStore } from './job-store.js';
 import {
   FINISHED_STATES,
@@ -54,7 +56,13 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
   private readonly tasks = new Map<string, WorkerTask>();
   private readonly workers = new Map<string, WorkerProcess>();
   private readonly runs = new Map<string, Promise<void>>();
-  private readonly cancelling = new Set<string>();
+  /** Why a running job's worker was ended on purpose: the outcome the job gets instead. */
+  private readonly endings = new Map<
+    string,
+    { state: JobState; error?: string }
+  >();
+  /** Jobs whose model is being published: past the point where a cancel could undo them. */
+  private readonly publishing = new Set<string>();
   private readonly events = new Subject<{ id: string; event: JobEvent }>();
   private stopping = false;
   /**
@@ -75,6 +83,10 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
       (job) => !FINISHED_STATES.includes(job.state),
     );
     for (const job of stored) this.jobs.set(job.id, job);
+    const expired = this.forgetExpired();
+    if (expired > 0) {
+      this.logger.log(`${expired} expired job record(s) forgotten`);
+    }
     for (const job of interrupted) {
       Object.assign(job, {
         state: 'failed',
@@ -88,9 +100,9 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
       this.logger.warn(
         `${interrupted.length} job(s) marked failed: ${INTERRUPTED}`,
       );
-      await this.persist();
     }
-    this.logger.log(`${stored.length} job records in ${this.store.location}`);
+    if (interrupted.length > 0 || expired > 0) await this.persist();
+    this.logger.log(`${this.jobs.size} job records in ${this.store.location}`);
   }
 
   /** Running workers end with the trainer; their records stay `running` until the next start. */
@@ -161,16 +173,24 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
     return job;
   }
 
-  /** Cancels a queued or running job; resolves once its worker is gone. */
+  /**
+   * Cancels a queued or running job; resolves once its worker is gone. Once its model is being
+   * published the job can no longer be cancelled (409): the registry may already hold the version,
+   * and a job that published a model has succeeded.
+   */
   async cancel(id: string): Promise<TrainingJob> {
     const job = this.get(id);
+    if (this.publishing.has(id)) {
+      throw new ConflictException(
+        `training job ${id} is publishing its model and can no longer be cancelled`,
+      );
+    }
     if (job.state === 'queued') {
       this.queue.splice(this.queue.indexOf(id), 1);
       this.tasks.delete(id);
       await this.finish(job, 'cancelled');
     } else if (job.state === 'running') {
-      this.cancelling.add(id);
-      await this.workers.get(id)?.kill();
+      await this.end(id, { state: 'cancelled' });
       await this.runs.get(id);
     }
     return job;
@@ -239,22 +259,45 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
     // Not awaited: the worker's messages must be followed from the start, and persist never throws.
     void this.persist();
     this.emit(job, stateEvent(job));
+    const limitS = this.config.get('TRAINER_JOB_TIME_LIMIT_S', { infer: true });
+    const timer = setTimeout(
+      () =>
+        void this.end(job.id, {
+          state: 'failed',
+          error: `the job ran out of time: it may train for ${limitS} s at most (TRAINER_JOB_TIME_LIMIT_S)`,
+        }),
+      limitS * 1000,
+    );
     try {
       const done = await this.follow(job, worker);
+      clearTimeout(timer);
       if (this.stopping) return;
-      if (this.cancelling.has(job.id))
-        return await this.finish(job, 'cancelled');
+      const ending = this.endings.get(job.id);
+      if (ending) return await this.finish(job, ending.state, ending.error);
+      this.publishing.add(job.id);
+      this.emit(job, { type: 'publishing' });
       await this.publish(job, done);
       await this.finish(job, 'succeeded');
     } catch (error) {
       if (this.stopping) return;
-      if (this.cancelling.has(job.id))
-        return await this.finish(job, 'cancelled');
+      const ending = this.endings.get(job.id);
+      if (ending) return await this.finish(job, ending.state, ending.error);
       await this.finish(job, 'failed', (error as Error).message);
     } finally {
+      clearTimeout(timer);
       this.workers.delete(job.id);
-      this.cancelling.delete(job.id);
+      this.endings.delete(job.id);
+      this.publishing.delete(job.id);
     }
+  }
+
+  /** Kills a running job's worker, the job to end as `ending` says. */
+  private async end(
+    id: string,
+    ending: { state: JobState; error?: string },
+  ): Promise<void> {
+    this.endings.set(id, ending);
+    await this.workers.get(id)?.kill();
   }
 
   /** Applies the worker's progress to the job until its verdict, which it returns. */
@@ -264,8 +307,13 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
       worker.messages.pipe(
         tap((message) => {
           if (message.type === 'done') done = message;
-          else if (message.type === 'failed') throw new Error(message.error);
-          else this.progress(job, message);
+          else if (message.type === 'failed') {
+            this.logger.error(
+              { jobId: job.id, detail: message.detail },
+              `job ${job.id}: the training worker failed: ${message.detail}`,
+            );
+            throw new Error(message.error);
+          } else this.progress(job, message);
         }),
       ),
       { defaultValue: undefined },
@@ -365,8 +413,29 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
       { jobId: job.id, state, result: job.result?.model, error },
       `job ${job.id} ${state}${summary}`,
     );
+    this.forgetExpired();
     await this.persist();
     this.emit(job, stateEvent(job));
+  }
+
+  /** Drops the records of finished jobs beyond the retention limits; returns how many. */
+  private forgetExpired(): number {
+    const expired = expiredJobs(this.jobs.values(), this.retention());
+    for (const id of expired) this.jobs.delete(id);
+    return expired.length;
+  }
+
+  private retention(): RetentionLimits {
+    return {
+      maxFinished: this.config.get('TRAINER_KEEP_FINISHED_JOBS', {
+        infer: true,
+      }),
+      maxAgeMs:
+        this.config.get('TRAINER_KEEP_FINISHED_DAYS', { infer: true }) *
+        24 *
+        3600 *
+        1000,
+    };
   }
 
   private emit(job: TrainingJob, event: JobEvent): void {

@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
-import { DEFAULT_TRAINING } from '#fmnist';
+import { trainingDefaults } from '#fmnist';
 import { DatasetFolderError, resolveDatasetFolder } from './dataset-folder.js';
 import type { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
 import type { TrainingParameters } from './training-job.js';
@@ -15,6 +15,8 @@ export function trainingParameters(
   defaultModelName: string,
 ): TrainingParameters {
   const dataset = request.dataset ?? { kind: 'fmnist' };
+  const architecture = request.architecture ?? 'default-cnn';
+  const defaults = trainingDefaults(architecture);
   return {
     dataset:
       dataset.kind === 'folder'
@@ -24,12 +26,11 @@ export function trainingParameters(
             testSplit: dataset.testSplit ?? DEFAULT_TEST_SPLIT,
           }
         : { kind: 'fmnist', trainLimit: dataset.trainLimit },
-    architecture: request.architecture ?? 'default-cnn',
-    epochs: request.epochs ?? DEFAULT_TRAINING.epochs,
-    batchSize: request.batchSize ?? DEFAULT_TRAINING.batchSize,
-    learningRate: request.learningRate ?? DEFAULT_TRAINING.learningRate,
-    validationSplit:
-      request.validationSplit ?? DEFAULT_TRAINING.validationSplit,
+    architecture,
+    epochs: request.epochs ?? defaults.epochs,
+    batchSize: request.batchSize ?? defaults.batchSize,
+    learningRate: request.learningRate ?? defaults.learningRate,
+    validationSplit: request.validationSplit ?? defaults.validationSplit,
     earlyStopping: request.earlyStopping && {
       patience: request.earlyStopping.patience,
       minDelta: request.earlyStopping.minDelta ?? 0,

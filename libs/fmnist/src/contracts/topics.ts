@@ -10,10 +10,48 @@ export const Topics = {
   modelsServing: 'fashion-models.serving',
   /** Classification requests that could not be processed, kept for inspection. */
   imagesDeadLetter: 'fashion-images.dlq',
+  /** The streaming path's default input: image files or 28x28 tensors, keyed by their producer. */
+  ingest: 'fashion-images.ingest',
+  /** The streaming path's default output: one prediction per input, under the input's key. */
+  predictions: 'fashion-predictions',
 } as const;
 
 /** Partition count of `fashion-images`: the unit of parallelism across classifier replicas. */
 export const IMAGE_PARTITIONS = 4;
+
+/** Partition count of the streaming path's topics: the ceiling of classifiers sharing a stream. */
+export const STREAM_PARTITIONS = 4;
+
+/** Streamed values are image files; photos are larger than Kafka's 1 MB default. */
+export const MAX_STREAMED_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * How long the streaming input keeps what producers wrote by default: these are people's images,
+ * kept only as long as a replay of recent traffic needs them.
+ */
+export const STREAM_INPUT_RETENTION_MS = 24 * 3600 * 1000;
+
+/** The layout of a streaming path's input and output topics, whatever their names. */
+export function streamTopicSpecs(
+  input: string,
+  output: string,
+  inputRetentionMs = STREAM_INPUT_RETENTION_MS,
+) {
+  return [
+    {
+      topic: input,
+      numPartitions: STREAM_PARTITIONS,
+      configEntries: [
+        {
+          name: 'max.message.bytes',
+          value: String(MAX_STREAMED_IMAGE_BYTES),
+        },
+        { name: 'retention.ms', value: String(inputRetentionMs) },
+      ],
+    },
+    { topic: output, numPartitions: STREAM_PARTITIONS },
+  ];
+}
 
 /** How each topic is laid out when created (the shape of platform's `TopicSpec`). */
 export const TOPIC_SPECS = [
@@ -46,4 +84,5 @@ export const TOPIC_SPECS = [
       { name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) },
     ],
   },
+  ...streamTopicSpecs(Topics.ingest, Topics.predictions),
 ] as const;

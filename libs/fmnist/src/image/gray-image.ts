@@ -87,11 +87,15 @@ export function contentBox(
   background: number,
   threshold: number,
 ): Box {
+  const isItem = new Uint8Array(256);
+  for (let level = 0; level < 256; level++) {
+    isItem[level] = Math.abs(level - background) > threshold ? 1 : 0;
+  }
   const rows = new Uint32Array(height);
   const columns = new Uint32Array(width);
   for (let y = 0, at = 0; y < height; y++) {
     for (let x = 0; x < width; x++, at++) {
-      if (Math.abs(data[at] - background) > threshold) {
+      if (isItem[data[at]]) {
         rows[y]++;
         columns[x]++;
       }
@@ -157,9 +161,65 @@ function axisWeights(input: number, output: number) {
   });
 }
 
+/** Grey levels of any precision, row-major: the input of the Lanczos passes. */
+interface Plane {
+  readonly data: ArrayLike<number>;
+  readonly width: number;
+}
+
+/**
+ * Lanczos taps grow with the shrink factor (about 6 per output pixel per unit of it), so a large
+ * shrink first averages blocks of pixels down to at most RESIDUAL_SHRINK times the output, as
+ * libvips' resize does: the box pass costs one add per pixel, and the kernel then works on a few
+ * dozen pixels a side instead of hundreds.
+ */
+const RESIDUAL_SHRINK = 2;
+
+/** `box` of `image` with each `across` x `down` block of pixels averaged into one. */
+function shrinkByBlocks(
+  image: GrayImage,
+  box: Box,
+  across: number,
+  down: number,
+): { plane: Plane; box: Box } {
+  const width = Math.ceil(box.width / across);
+  const height = Math.ceil(box.height / down);
+  const sums = new Float32Array(width * height);
+  const counts = new Float32Array(width * height);
+  for (let y = 0; y < box.height; y++) {
+    const row = (box.top + y) * image.width + box.left;
+    const out = Math.floor(y / down) * width;
+    for (let x = 0; x < box.width; x++) {
+      const at = out + Math.floor(x / across);
+      sums[at] += image.data[row + x];
+      counts[at]++;
+    }
+  }
+  for (let i = 0; i < sums.length; i++) sums[i] /= counts[i];
+  return {
+    plane: { data: sums, width },
+    box: { left: 0, top: 0, width, height },
+  };
+}
+
 /** `box` of `image` resampled to `width` x `height`, as floating-point grey levels. */
 export function resample(
   image: GrayImage,
+  box: Box,
+  width: number,
+  height: number,
+): Float32Array {
+  const across = Math.max(1, Math.floor(box.width / width / RESIDUAL_SHRINK));
+  const down = Math.max(1, Math.floor(box.height / height / RESIDUAL_SHRINK));
+  const source =
+    across > 1 || down > 1
+      ? shrinkByBlocks(image, box, across, down)
+      : { plane: image, box };
+  return lanczos(source.plane, source.box, width, height);
+}
+
+function lanczos(
+  image: Plane,
   box: Box,
   width: number,
   height: number,

@@ -1,4 +1,5 @@
 import { decode as decodePng } from 'fast-png';
+import { imageSize } from 'image-size';
 import sharp, { type Metadata } from 'sharp';
 import {
   borderStatistics,
@@ -65,7 +66,7 @@ const TRIM_THRESHOLD = 32;
 /** What an image file says of itself, read from its header without decoding a pixel. */
 export interface ImageHeader {
   readonly format: string;
-  /** As displayed, EXIF orientation applied. */
+  /** As stored: an EXIF orientation may swap them for display. */
   readonly width: number;
   readonly height: number;
 }
@@ -80,6 +81,10 @@ export interface PreprocessOptions {
 /**
  * The format and size of an image, from its header alone, refusing it (ImageDecodeError) when it is
  * not of an accepted format or has more than `maxPixels`: the cheap check before any decoding.
+ * Read in JavaScript (image-size), which costs microseconds where a libvips call costs half a
+ * millisecond of CPU and two thread hand-offs; libvips reads what image-size cannot, and says why
+ * a file is refused. Decoding is capped at `maxPixels` too, so a header that misleads image-size
+ * is still refused by libvips.
  */
 export async function readImageHeader(
   input: Buffer,
@@ -90,20 +95,47 @@ export async function readImageHeader(
   }
   // Only the header: the pixels are decoded once, by preprocessImage.
   if (hasModelShapedHeader(input)) return MODEL_SHAPED_SOURCE;
+  const header = probeHeader(input) ?? (await libvipsHeader(input));
+  if (header.width * header.height > maxPixels) {
+    throw new ImageDecodeError(
+      'too-large',
+      `the image has ${header.width}x${header.height} pixels, more than the ${formatPixels(maxPixels)} accepted`,
+    );
+  }
+  return header;
+}
+
+/** image-size's names of the accepted formats, as libvips names them. */
+const PROBED_FORMATS: Record<string, string> = {
+  jpg: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+  tiff: 'tiff',
+  heif: 'heif',
+  avif: 'heif',
+};
+
+function probeHeader(input: Buffer): ImageHeader | undefined {
+  try {
+    const { type = '', width, height } = imageSize(input);
+    const format = PROBED_FORMATS[type];
+    if (!format || !(width > 0 && height > 0)) return undefined;
+    return { format, width, height };
+  } catch {
+    return undefined;
+  }
+}
+
+async function libvipsHeader(input: Buffer): Promise<ImageHeader> {
   let metadata: Metadata;
   try {
     metadata = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw asDecodeError(error);
   }
-  const { format, width, height, autoOrient } = metadata;
-  if (width * height > maxPixels) {
-    throw new ImageDecodeError(
-      'too-large',
-      `the image has ${width}x${height} pixels, more than the ${formatPixels(maxPixels)} accepted`,
-    );
-  }
-  return { format, ...autoOrient };
+  const { format, width, height } = metadata;
+  return { format, width, height };
 }
 
 /**
@@ -119,12 +151,13 @@ export async function preprocessImage(
   input: Buffer,
   options: PreprocessOptions = {},
 ): Promise<PreprocessedImage> {
-  const modelShaped = decodeModelShapedPng(input);
-  const source =
-    modelShaped?.source ??
-    options.header ??
-    (await readImageHeader(input, options));
-  const gray = modelShaped?.gray ?? (await decodeSmall(input, source));
+  const { gray, source } =
+    decodeModelShapedPng(input) ??
+    (await decodeSmall(
+      input,
+      options.header ?? (await readImageHeader(input, options)),
+      options.maxPixels ?? MAX_INPUT_PIXELS,
+    ));
   const border = borderStatistics(gray);
   // Decided on the mean: the median can be an item's grey where it covers most of the border.
   const light = border.mean > 127;
@@ -223,15 +256,23 @@ function decodeModelShapedPng(input: Buffer) {
  * One libvips pipeline, its cheapest: decoded (shrunk on load where the codec can), oriented and
  * reduced to the working size, and nothing else. Colour space conversions in libvips cost more
  * than the decode itself on photos of a few hundred pixels; grey and flattening are done on the
- * small result in JavaScript.
+ * small result in JavaScript. Returns the image as displayed, with the upload's displayed size.
  */
 async function decodeSmall(
   input: Buffer,
   header: ImageHeader,
-): Promise<GrayImage> {
-  let image = sharp(input, { limitInputPixels: false }).autoOrient();
-  if (Math.max(header.width, header.height) > 2 * WORKING_SIZE) {
-    const shrunk = shrunkOnLoad(header);
+  maxPixels: number,
+): Promise<{ gray: GrayImage; source: ImageHeader }> {
+  const { format } = header;
+  let image = sharp(input, { limitInputPixels: maxPixels }).autoOrient();
+  // Decoded whole, the image's own size as displayed comes with its pixels; a reduced one needs its
+  // orientation first, and a libvips header read is cheap beside decoding such an image.
+  const displayed =
+    Math.max(header.width, header.height) > 2 * WORKING_SIZE
+      ? await displayedSize(input)
+      : undefined;
+  if (displayed) {
+    const shrunk = shrunkOnLoad({ format, ...displayed });
     image = shrunk
       ? image.resize(shrunk[0], shrunk[1], { fit: 'fill' })
       : image.resize(WORKING_SIZE, WORKING_SIZE, {
@@ -243,12 +284,30 @@ async function decodeSmall(
     const { data, info } = await image
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    return toGray(
-      new Uint8Array(data.buffer, data.byteOffset, data.length),
-      info.width,
-      info.height,
-      info.channels,
-    );
+    return {
+      gray: toGray(
+        new Uint8Array(data.buffer, data.byteOffset, data.length),
+        info.width,
+        info.height,
+        info.channels,
+      ),
+      source: {
+        format,
+        width: displayed?.width ?? info.width,
+        height: displayed?.height ?? info.height,
+      },
+    };
+  } catch (error) {
+    throw asDecodeError(error);
+  }
+}
+
+async function displayedSize(input: Buffer) {
+  try {
+    const { autoOrient } = await sharp(input, {
+      limitInputPixels: false,
+    }).metadata();
+    return { width: autoOrient.width, height: autoOrient.height };
   } catch (error) {
     throw asDecodeError(error);
   }
@@ -275,6 +334,12 @@ function shrunkOnLoad({ format, width, height }: ImageHeader) {
 function asDecodeError(error: unknown): ImageDecodeError {
   if (error instanceof ImageDecodeError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  if (/exceeds pixel limit/i.test(message)) {
+    return new ImageDecodeError(
+      'too-large',
+      'the image has more pixels than its header said, more than accepted',
+    );
+  }
   if (/unsupported image format/i.test(message)) {
     return new ImageDecodeError(
       'unsupported-format',

@@ -9,6 +9,7 @@ import {
   ARCHITECTURES,
   DEFAULT_TRAINING,
   isArchitectureName,
+  trainingDefaults,
 } from './architectures.js';
 import {
   buildModel,
@@ -18,24 +19,73 @@ import {
 } from './models.js';
 
 describe('model architectures', () => {
-  it('offers the prototype CNN and the default CNN, each described', () => {
+  it("offers the default CNN first, then the prototype's model and its wider variant, each described", () => {
     assert.deepEqual(
       ARCHITECTURES.map((architecture) => architecture.name),
-      ['prototype-cnn', 'default-cnn'],
+      ['default-cnn', 'seed-cnn', 'prototype-cnn'],
     );
     for (const { description } of ARCHITECTURES)
       assert.ok(description.length > 20);
-    assert.ok(isArchitectureName('default-cnn'));
+    assert.ok(isArchitectureName('seed-cnn'));
     assert.ok(!isArchitectureName('resnet'));
   });
 
-  it("builds the prototype's Keras CNN layer for layer", () => {
+  it("builds the Python prototype's model exactly as seed-cnn", () => {
+    const model = buildModel('seed-cnn');
+    assert.deepEqual(
+      model.layers.map((layer) => [
+        layer.getClassName(),
+        layer.outputShape.slice(1),
+      ]),
+      [
+        ['Conv2D', [26, 26, 30]],
+        ['MaxPooling2D', [13, 13, 30]],
+        ['Flatten', [5070]],
+        ['Dense', [20]],
+        ['Dense', [10]],
+      ],
+    );
+    // Keras' summary of model_training.py: 300 + 101,420 + 210 parameters.
+    assert.equal(model.countParams(), 101_930);
+    for (const index of [0, 3]) {
+      const { kernelInitializer } = model.layers[index].getConfig() as {
+        kernelInitializer: { class_name: string; config: object };
+      };
+      assert.deepEqual(kernelInitializer.config, {
+        scale: 2,
+        mode: 'fanIn',
+        distribution: 'uniform',
+        seed: null,
+      });
+    }
+    model.dispose();
+  });
+
+  it("trains seed-cnn with the prototype's settings: batch 20, 2 epochs, constant Adam at 0.001", async () => {
+    assert.deepEqual(trainingDefaults('seed-cnn'), {
+      epochs: 2,
+      batchSize: 20,
+      learningRate: 0.001,
+      validationSplit: 0.1,
+      learningRateSchedule: 'constant',
+    });
+    const model = buildModel('seed-cnn', { totalSteps: 2 });
+    const x = toInputTensor(new Uint8Array(16 * 784), 16);
+    const y = toTargetTensor(new Uint8Array(16));
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    assert.equal(model.optimizer.getConfig().learningRate, 0.001);
+    x.dispose();
+    y.dispose();
+    model.dispose();
+  });
+
+  it("builds the prototype's wider variant layer for layer", () => {
     const model = buildModel('prototype-cnn');
     assert.deepEqual(
       model.layers.map((layer) => layer.getClassName()),
       ['Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense'],
     );
-    assert.deepEqual(model.outputs[0].shape, [null, 10]);
+    assert.equal(model.countParams(), 693_962);
     model.dispose();
   });
 
@@ -95,14 +145,14 @@ describe('model architectures', () => {
     model.dispose();
   });
 
-  it('has training defaults a job can use as they are', () => {
-    assert.ok(Number.isInteger(DEFAULT_TRAINING.epochs));
-    assert.ok(Number.isInteger(DEFAULT_TRAINING.batchSize));
-    assert.ok(DEFAULT_TRAINING.learningRate > 0);
-    assert.ok(
-      DEFAULT_TRAINING.validationSplit > 0 &&
-        DEFAULT_TRAINING.validationSplit < 1,
-    );
+  it('has training defaults a job can use as they are, for every architecture', () => {
+    assert.equal(trainingDefaults('default-cnn'), DEFAULT_TRAINING);
+    for (const { training } of ARCHITECTURES) {
+      assert.ok(Number.isInteger(training.epochs));
+      assert.ok(Number.isInteger(training.batchSize));
+      assert.ok(training.learningRate > 0);
+      assert.ok(training.validationSplit > 0 && training.validationSplit < 1);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-node';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../image/image-format.js';
-import { DEFAULT_TRAINING, type ArchitectureName } from './architectures.js';
+import { trainingDefaults, type ArchitectureName } from './architectures.js';
 import { NUM_CLASSES } from '../labels.js';
 import { useNativeStepKernel } from './step-kernel.js';
 
@@ -16,6 +16,23 @@ const conv = (filters: number, inputShape?: number[]) =>
   });
 
 const LAYERS: Record<ArchitectureName, () => tf.layers.Layer[]> = {
+  'seed-cnn': () => [
+    tf.layers.conv2d({
+      inputShape: INPUT_SHAPE,
+      filters: 30,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: 'heUniform',
+    }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten(),
+    tf.layers.dense({
+      units: 20,
+      activation: 'relu',
+      kernelInitializer: 'heUniform',
+    }),
+    tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax' }),
+  ],
   'prototype-cnn': () => [
     tf.layers.conv2d({
       inputShape: INPUT_SHAPE,
@@ -74,8 +91,9 @@ class LinearDecayAdam extends tf.AdamOptimizer {
 }
 
 /**
- * A new model of the named architecture, compiled with Adam (decaying over `totalSteps` when the
- * training's length is known) and categorical cross-entropy: targets are one-hot rows
+ * A new model of the named architecture, compiled with Adam (at the architecture's default rate
+ * unless told otherwise, decaying over `totalSteps` when the training's length is known and the
+ * architecture's schedule is linear) and categorical cross-entropy: targets are one-hot rows
  * (`toTargetTensor`), which every tfjs metric and loss accepts as they are. Training it goes
  * through the native Step kernel (`useNativeStepKernel`).
  */
@@ -89,8 +107,10 @@ export function buildModel(
   const model = tf.sequential({ name, layers: layers() });
   model.compile({
     optimizer: new LinearDecayAdam(
-      options.learningRate ?? DEFAULT_TRAINING.learningRate,
-      options.totalSteps,
+      options.learningRate ?? trainingDefaults(name).learningRate,
+      trainingDefaults(name).learningRateSchedule === 'linear'
+        ? options.totalSteps
+        : undefined,
     ),
     loss: 'categoricalCrossentropy',
     metrics: ['accuracy'],

@@ -1,14 +1,24 @@
 import { ServerKafka } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { TransportCrashRestarts } from './consumer/restart-after-fatal-crash.js';
 import { withCoalescingProducers } from './producer/coalescing-producer.js';
+
+/** Messages of a fetched batch handled at once: a fetch may bring a thousand small requests. */
+export const MESSAGES_HANDLED_AT_ONCE = 128;
+
+/** kafkajs's own default, when the consumer's options give none. */
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 3000;
 
 /**
  * Nest's Kafka microservice transport, its consumer started again after a crash kafkajs does
  * not recover from, and two things changed for request/reply under load:
  * - the messages of a fetched batch are handled concurrently, not one after the other, so a
- *   handler that batches work itself (the classifier's model calls) sees them together;
+ *   handler that batches work itself (the classifier's model calls) sees them together; at most
+ *   MESSAGES_HANDLED_AT_ONCE of them, each such part marked consumed before the next;
  * - replies sent in the same moment share a produce request.
+ * The consumer heartbeats while a batch is handled, however long that takes on a busy machine:
+ * a session that expired mid-batch would hand the partition to another replica, which would
+ * handle the same messages again.
  * A handler that throws still stops its partition at that message, as with `eachMessage`:
  * the messages before it are marked consumed and kafkajs retries from it.
  */
@@ -44,22 +54,49 @@ export class BatchingServerKafka extends ServerKafka {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const outcomes = await Promise.allSettled(
-      batch.messages.map((message) =>
-        this.handleMessage({
-          topic: batch.topic,
-          partition: batch.partition,
-          message,
-          heartbeat: () => payload.heartbeat(),
-          pause: () => payload.pause(),
-        }),
-      ),
-    );
-    for (const [index, outcome] of outcomes.entries()) {
-      if (outcome.status === 'rejected') throw outcome.reason;
-      payload.resolveOffset(batch.messages[index].offset);
+    const { messages } = payload.batch;
+    for (
+      let start = 0;
+      start < messages.length && payload.isRunning() && !payload.isStale();
+      start += MESSAGES_HANDLED_AT_ONCE
+    ) {
+      await this.handlePart(
+        payload,
+        messages.slice(start, start + MESSAGES_HANDLED_AT_ONCE),
+      );
+      await payload.heartbeat();
     }
-    await payload.heartbeat();
+  }
+
+  private async handlePart(
+    payload: EachBatchPayload,
+    messages: KafkaMessage[],
+  ): Promise<void> {
+    const { batch } = payload;
+    // kafkajs sends a heartbeat only when one is due, so asking often costs nothing. A failed one
+    // (a rebalance under way) is seen again by the heartbeat after this part, which kafkajs acts on.
+    const heartbeats = setInterval(
+      () => void payload.heartbeat().catch(() => undefined),
+      this.options.consumer?.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    );
+    try {
+      const outcomes = await Promise.allSettled(
+        messages.map((message) =>
+          this.handleMessage({
+            topic: batch.topic,
+            partition: batch.partition,
+            message,
+            heartbeat: () => payload.heartbeat(),
+            pause: () => payload.pause(),
+          }),
+        ),
+      );
+      for (const [index, outcome] of outcomes.entries()) {
+        if (outcome.status === 'rejected') throw outcome.reason;
+        payload.resolveOffset(messages[index].offset);
+      }
+    } finally {
+      clearInterval(heartbeats);
+    }
   }
 }

@@ -24,7 +24,11 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ARCHITECTURES, DEFAULT_TRAINING } from '#fmnist';
+import {
+  ARCHITECTURES,
+  DEFAULT_TRAINING,
+  type ArchitectureName,
+} from '#fmnist';
 import { FmnistDatasetDto, FolderDatasetDto } from './dataset.dto.js';
 import { MayBeOmitted } from './may-be-omitted.js';
 
@@ -70,6 +74,12 @@ function toDatasetDto({ obj, key }: TransformFnParams): unknown {
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MODEL_NAME_MAX_LENGTH = 100;
+/** Batches of one or two images take hours for an epoch and train poorly: nobody means them. */
+const MIN_BATCH_SIZE = 8;
+
+/** The defaults documented are default-cnn's. */
+const PER_ARCHITECTURE =
+  "The default shown is default-cnn's; each architecture has its own (GET /v1/architectures).";
 
 const architectureNames = ARCHITECTURES.map(
   (architecture) => architecture.name,
@@ -106,13 +116,13 @@ export class CreateTrainingJobDto {
   @IsIn(architectureNames, {
     message: `architecture must be one of ${architectureNames.join(', ')}`,
   })
-  architecture?: string;
+  architecture?: ArchitectureName;
 
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
     default: DEFAULT_TRAINING.epochs,
-    description: 'At most TRAINER_MAX_EPOCHS',
+    description: `At most TRAINER_MAX_EPOCHS. ${PER_ARCHITECTURE}`,
   })
   @MayBeOmitted()
   @IsInt()
@@ -121,13 +131,14 @@ export class CreateTrainingJobDto {
 
   @ApiPropertyOptional({
     type: 'integer',
-    minimum: 1,
+    minimum: MIN_BATCH_SIZE,
     maximum: 4096,
     default: DEFAULT_TRAINING.batchSize,
+    description: `At least ${MIN_BATCH_SIZE}: smaller batches would hold the worker for hours. ${PER_ARCHITECTURE}`,
   })
   @MayBeOmitted()
   @IsInt()
-  @Min(1)
+  @Min(MIN_BATCH_SIZE)
   @Max(4096)
   batchSize?: number;
 
@@ -136,7 +147,8 @@ export class CreateTrainingJobDto {
     maximum: 1,
     default: DEFAULT_TRAINING.learningRate,
     description:
-      'Initial Adam learning rate; it falls linearly to zero over the epochs of the job',
+      'Initial Adam learning rate; it falls linearly to zero over the epochs of the job ' +
+      `(constant for seed-cnn, as in Keras). ${PER_ARCHITECTURE}`,
   })
   @MayBeOmitted()
   @IsNumber()

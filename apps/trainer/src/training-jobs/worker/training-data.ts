@@ -4,6 +4,7 @@ import {
   type LabelledImages,
 } from '#fmnist';
 import { permutation, pick, splitIndices } from './dataset-split.js';
+import { JobFailure } from './job-failure.js';
 import type { WorkerDataset } from './worker-protocol.js';
 
 export interface TrainingData {
@@ -45,7 +46,7 @@ export async function loadTrainingData(
     dataset.testSplit,
   );
   if (heldOut.length === 0 || kept.length === 0) {
-    throw new Error(
+    throw new JobFailure(
       `${all.count} images are too few to hold ${Math.round(dataset.testSplit * 100)}% out for the test`,
     );
   }

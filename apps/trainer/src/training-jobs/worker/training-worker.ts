@@ -23,6 +23,7 @@ import {
   toTargetTensor,
 } from '#fmnist/tensorflow';
 import { EarlyStopping } from './early-stopping.js';
+import { failureMessage, JobFailure } from './job-failure.js';
 import { loadTrainingData } from './training-data.js';
 import type { WorkerMessage, WorkerTask } from './worker-protocol.js';
 
@@ -42,7 +43,7 @@ function send(message: WorkerMessage): Promise<void> {
 
 async function run(task: WorkerTask): Promise<void> {
   if (!isArchitectureName(task.architecture)) {
-    throw new Error(`unknown architecture ${task.architecture}`);
+    throw new JobFailure(`unknown architecture ${task.architecture}`);
   }
   const loadStart = performance.now();
   const data = await loadTrainingData(
@@ -188,7 +189,11 @@ process.once('message', (task: WorkerTask) => {
     (error: unknown) =>
       send({
         type: 'failed',
-        error: error instanceof Error ? error.message : String(error),
+        error: failureMessage(error, task.dataset),
+        detail:
+          error instanceof Error
+            ? (error.stack ?? error.message)
+            : String(error),
       }).finally(() => process.exit(1)),
   );
 });

@@ -39,4 +39,5 @@ export type WorkerMessage =
       trainMs: number;
       evaluateMs: number;
     }
-  | { type: 'failed'; error: string };
+  /** `error` is for the job's clients; `detail`, which may name paths on the trainer, for its log. */
+  | { type: 'failed'; error: string; detail: string };

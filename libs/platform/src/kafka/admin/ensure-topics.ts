@@ -12,12 +12,13 @@ export interface TopicsReport {
   extended: string[];
 }
 
-const { ConfigResourceTypes } = kafkajs;
+const { ConfigResourceTypes, ConfigSource } = kafkajs;
 
 /**
  * Creates the topics that are missing, grows those with fewer partitions than specified and
- * sets the specified configuration on those that exist (a newer release may change it). Idempotent, so every start may call it; topics are never left to broker auto-creation, which
- * would give them the broker's default layout.
+ * sets the specified configuration on those that exist (a newer release may change it), keeping
+ * whatever else an operator set on them. Idempotent, so every start may call it; topics are never
+ * left to broker auto-creation, which would give them the broker's default layout.
  */
 export async function ensureTopics(
   admin: Admin,
@@ -59,18 +60,55 @@ export async function ensureTopics(
       extended.push(...short.map((spec) => spec.topic));
     }
   }
-  const configured = present.filter((spec) => spec.configEntries?.length);
-  if (configured.length > 0) {
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: configured.map((spec) => ({
+  await completeConfigs(
+    admin,
+    present.filter((spec) => spec.configEntries?.length),
+  );
+  return { created: missing.map((spec) => spec.topic), extended };
+}
+
+/**
+ * Sets our entries where a topic's differ. kafkajs has no IncrementalAlterConfigs, and
+ * AlterConfigs replaces a topic's whole configuration: what the topic has set of its own (an
+ * operator's retention, say) is read first and sent again with ours, so only our keys change.
+ */
+async function completeConfigs(
+  admin: Admin,
+  specs: readonly TopicSpec[],
+): Promise<void> {
+  if (specs.length === 0) return;
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: specs.map((spec) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: spec.topic,
+    })),
+  });
+  const changes = specs.flatMap((spec) => {
+    const current = new Map(
+      resources
+        .find((resource) => resource.resourceName === spec.topic)
+        ?.configEntries.filter(
+          (entry) => entry.configSource === ConfigSource.TOPIC_CONFIG,
+        )
+        .map((entry) => [entry.configName, entry.configValue]),
+    );
+    const differing = (spec.configEntries ?? []).filter(
+      (entry) => current.get(entry.name) !== entry.value,
+    );
+    if (differing.length === 0) return [];
+    for (const entry of differing) current.set(entry.name, entry.value);
+    return [
+      {
         type: ConfigResourceTypes.TOPIC,
         name: spec.topic,
-        configEntries: spec.configEntries?.map((entry) => ({ ...entry })) ?? [],
-      })),
-    });
+        configEntries: [...current].map(([name, value]) => ({ name, value })),
+      },
+    ];
+  });
+  if (changes.length > 0) {
+    await admin.alterConfigs({ validateOnly: false, resources: changes });
   }
-  return { created: missing.map((spec) => spec.topic), extended };
 }
 
 const LEADER_WAIT_MS = 30_000;

@@ -1,0 +1,40 @@
+import type { IHeaders } from 'kafkajs';
+import {
+  IMAGE_PIXELS,
+  ImageDecodeError,
+  preprocessImage,
+  STREAM_CONTENT_TYPE_HEADER,
+  TENSOR_CONTENT_TYPE,
+} from '#fmnist';
+
+/**
+ * The model's 28x28 image in a streamed value: taken as is when its header says it is a tensor,
+ * otherwise decoded and preprocessed as an image file of any accepted format (the same
+ * preprocessing as uploads to the gateway). Throws ImageDecodeError naming what is wrong.
+ */
+export async function streamedImage(
+  value: Buffer | null,
+  headers: IHeaders | undefined,
+): Promise<Uint8Array> {
+  if (!value || value.length === 0) {
+    throw new ImageDecodeError('empty', 'the message has no value');
+  }
+  if (contentType(headers) === TENSOR_CONTENT_TYPE) {
+    if (value.length !== IMAGE_PIXELS) {
+      throw new ImageDecodeError(
+        'corrupt',
+        `a ${TENSOR_CONTENT_TYPE} value must be ${IMAGE_PIXELS} bytes (28x28 grayscale), not ${value.length}`,
+      );
+    }
+    return new Uint8Array(value.buffer, value.byteOffset, IMAGE_PIXELS);
+  }
+  return (await preprocessImage(value)).pixels;
+}
+
+function contentType(headers: IHeaders | undefined): string | undefined {
+  const header = headers?.[STREAM_CONTENT_TYPE_HEADER];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value === undefined
+    ? undefined
+    : String(value).split(';')[0].trim().toLowerCase();
+}
