@@ -29,6 +29,8 @@ export interface ClassificationStackOptions {
   gateway?: NodeJS.ProcessEnv;
   /** The classifier's, likewise. */
   classifier?: NodeJS.ProcessEnv;
+  /** A broker of the suite's own (`startOwnBroker`) instead of the tests' shared one. */
+  brokers?: string;
 }
 
 /** Publishes the test model and starts the apps; whatever started is stopped if the rest fails. */
@@ -37,7 +39,8 @@ export async function startClassificationStack(
 ): Promise<ClassificationStack> {
   const modelName = `${options.prefix}-${randomUUID().slice(0, 8)}`;
   const artifacts = await testModelArtifacts();
-  const registry = await connectRegistry();
+  const registry = await connectRegistry(options.brokers);
+  const env = options.brokers ? { KAFKA_BROKERS: options.brokers } : {};
   const started: AppProcess[] = [];
   const stop = async () => {
     await Promise.all(started.map((app) => app.stop()));
@@ -56,8 +59,8 @@ export async function startClassificationStack(
       return app;
     };
     const [classifier, gateway] = await Promise.all([
-      track(startTestApp('classifier', options.classifier)),
-      track(startTestApp('gateway', options.gateway)),
+      track(startTestApp('classifier', { ...env, ...options.classifier })),
+      track(startTestApp('gateway', { ...env, ...options.gateway })),
     ]);
     return { modelName, artifacts, registry, classifier, gateway, stop };
   } catch (error) {

@@ -32,11 +32,18 @@ export async function startTestApp(
 export function postImage(
   gateway: AppProcess,
   png: Buffer,
-  init: Pick<RequestInit, 'headers' | 'signal'> = {},
+  {
+    model,
+    ...init
+  }: Pick<RequestInit, 'headers' | 'signal'> & {
+    /** `name` or `name:version`, when not the active model. */
+    model?: string;
+  } = {},
 ): Promise<Response> {
   const form = new FormData();
   form.append('file', new Blob([png], { type: 'image/png' }), 'item.png');
-  return fetch(`${gateway.url}/v1/classifications`, {
+  const query = model ? `?model=${encodeURIComponent(model)}` : '';
+  return fetch(`${gateway.url}/v1/classifications${query}`, {
     ...init,
     method: 'POST',
     body: form,

@@ -6,6 +6,7 @@ import {
   IMAGE_PIXELS,
   loadFashionMnist,
   ModelArtifactsSchema,
+  weightsChecksum,
   type ModelArtifacts,
   type ModelRecord,
   type ModelRef,
@@ -63,6 +64,7 @@ export function testModelRecord(
     dataset: `fmnist:train[0:${TRAINING_IMAGES}]`,
     metrics: { accuracy: 0 },
     createdAt: new Date().toISOString(),
+    weightsSha256: weightsChecksum(artifacts.weightData),
     artifacts,
   };
 }

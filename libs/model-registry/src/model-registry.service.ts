@@ -18,11 +18,13 @@ import {
   ActiveModelSchema,
   ModelRecordSchema,
   modelRecordKey,
+  publishedRecordKey,
   Topics,
   type ActiveModel,
   type ModelRecord,
   type ModelRef,
   type ModelSummary,
+  type ServingReport,
 } from '#fmnist';
 import {
   kafkaClientConfig,
@@ -32,14 +34,21 @@ import {
   type PlatformEnvironment,
 } from '#platform';
 import type { ModelDto } from './model.dto.js';
+import { RegistryRecords, type RegistryChange } from './registry-records.js';
+import { ServingReports } from './serving-reports.js';
 
-export type RegistryChange =
-  | { kind: 'published'; model: ModelSummary }
-  | { kind: 'promoted'; active: ActiveModel };
+export type { RegistryChange } from './registry-records.js';
+
+/** A draft of a version: the registry numbers it. */
+export type ModelDraft = Omit<ModelRecord, 'version' | 'publishId'>;
 
 const { CompressionTypes, Partitioners } = kafkajs;
 const CATCH_UP_TIMEOUT_MS = 30_000;
 const ECHO_TIMEOUT_MS = 15_000;
+/** Trainers racing for the next version of one name: each lost race costs one more try. */
+const MAX_PUBLISH_ATTEMPTS = 10;
+/** How many earlier active versions a promotion remembers, as fallbacks. */
+const PROMOTION_HISTORY = 5;
 
 /**
  * Every app's view of the model registry: it reads the compacted `fashion-models` topic from the
@@ -50,12 +59,15 @@ const ECHO_TIMEOUT_MS = 15_000;
 export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ModelRegistryService.name);
   private readonly kafka: Kafka;
-  private readonly records = new Map<string, ModelRecord>();
-  private activeModel?: ActiveModel;
+  private readonly serving = new ServingReports();
   private consumer?: Consumer;
   private producer?: Producer;
   private stopRestarting?: () => void;
+  private reportingAs?: string;
   private readonly changesSubject = new Subject<RegistryChange>();
+  private readonly records = new RegistryRecords((change) =>
+    this.changesSubject.next(change),
+  );
   /** Published and promoted models, in topic order, after the initial catch-up. */
   readonly changes = this.changesSubject.asObservable();
 
@@ -76,7 +88,7 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     });
     await this.consumer.connect();
     await this.consumer.subscribe({
-      topic: Topics.models,
+      topics: [Topics.models, Topics.modelsServing],
       fromBeginning: true,
     });
 
@@ -92,7 +104,11 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     const consumer = this.consumer;
     const run = () =>
       consumer.run({
-        eachMessage: ({ partition, message }) => {
+        eachMessage: ({ topic, partition, message }) => {
+          if (topic === Topics.modelsServing) {
+            this.applyServingReport(message);
+            return Promise.resolve();
+          }
           this.apply(message);
           const target = highWatermarks.get(partition) ?? 0;
           pending.set(partition, target - (Number(message.offset) + 1));
@@ -109,12 +125,16 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
       `reading the model registry took longer than ${CATCH_UP_TIMEOUT_MS} ms`,
     );
     this.logger.log(
-      `model registry loaded: ${this.records.size} versions, active ${this.describe(this.activeModel)}`,
+      `model registry loaded: ${this.records.size} versions, active ${this.describe(this.records.active)}`,
     );
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopRestarting?.();
+    if (this.reportingAs) {
+      // A classifier that stops says so, rather than waiting to be counted as gone.
+      await this.reportServing(this.reportingAs, null).catch(() => undefined);
+    }
     await Promise.all([
       this.consumer?.disconnect(),
       this.producer?.disconnect(),
@@ -122,18 +142,16 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
   }
 
   get active(): ActiveModel | undefined {
-    return this.activeModel;
+    return this.records.active;
   }
 
   isActive(ref: ModelRef): boolean {
-    return (
-      this.activeModel?.name === ref.name &&
-      this.activeModel.version === ref.version
-    );
+    const active = this.records.active;
+    return active?.name === ref.name && active.version === ref.version;
   }
 
   find(ref: ModelRef): ModelRecord | undefined {
-    return this.records.get(modelRecordKey(ref));
+    return this.records.find(ref);
   }
 
   /** The newest version of a model name, for requests that name a model but no version. */
@@ -146,28 +164,108 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
 
   /** Every version known, as the HTTP APIs list them: without weights, the active one marked. */
   describeAll(): ModelDto[] {
-    return this.list().map((model) => ({
+    return this.list().map((model) => this.describeOne(model));
+  }
+
+  /** One version as the HTTP APIs show it: the active one marked, how classifiers serve it. */
+  describeOne(model: ModelSummary): ModelDto {
+    return {
       ...model,
       active: this.isActive(model),
-    }));
+      classifiers: this.serving.of(model),
+    };
+  }
+
+  /** What each classifier heard from lately serves, loaded and failed to load. */
+  servingReports(): ServingReport[] {
+    return this.serving.current();
   }
 
   /** Every version known, without weights, ordered by name then version. */
   list(): ModelSummary[] {
-    return [...this.records.values()]
+    return this.records
+      .all()
       .map(({ artifacts, ...summary }) => summary)
       .sort((a, b) => a.name.localeCompare(b.name) || a.version - b.version);
   }
 
-  /** Appends a model version to the registry; resolves once this process's view has it. */
+  /**
+   * Appends a model version to the registry; resolves once this process's view has it, and
+   * rejects when another writer had taken that version first.
+   */
   async publish(record: ModelRecord): Promise<void> {
-    const key = modelRecordKey(record);
-    await this.sendAndSee(
-      key,
-      ModelRecordSchema.parse(record),
+    if (!(await this.tryPublish(record))) {
+      throw new Error(
+        `model ${record.name} version ${record.version} was published by another writer first`,
+      );
+    }
+  }
+
+  /**
+   * Publishes `draft` as the next version of its name, whatever the number of writers: a writer
+   * whose record lost the version (another's came first in the topic) withdraws it and takes the
+   * next number.
+   */
+  async publishNext(draft: ModelDraft): Promise<ModelRef> {
+    for (let attempt = 1; ; attempt++) {
+      const ref = {
+        name: draft.name,
+        version: this.records.nextVersion(draft.name),
+      };
+      if (await this.tryPublish({ ...draft, ...ref })) return ref;
+      if (attempt === MAX_PUBLISH_ATTEMPTS) {
+        throw new Error(
+          `could not publish ${draft.name}: other writers took ${attempt} versions in a row`,
+        );
+      }
+      this.logger.log(
+        `${ref.name} v${ref.version} was taken by another writer: trying the next version`,
+      );
+    }
+  }
+
+  /** Removes a version from the registry (tombstones); resolves once this process sees it. */
+  async retire(ref: ModelRef): Promise<void> {
+    const versionKey = modelRecordKey(ref);
+    if (!this.records.find(ref)) {
+      throw new Error(
+        `model ${ref.name} version ${ref.version} is not in the registry`,
+      );
+    }
+    const keys = this.records.keysOf(ref);
+    const echo = this.echo(
       (change) =>
-        change.kind === 'published' && modelRecordKey(change.model) === key,
+        change.kind === 'retired' &&
+        modelRecordKey(change.model) === versionKey,
+      versionKey,
     );
+    await this.send(keys.map((key) => ({ key, value: null })));
+    await echo;
+  }
+
+  /** Publishes what this classifier serves (`null`: it stopped) for every process to read. */
+  async reportServing(
+    classifier: string,
+    report: ServingReport | null,
+  ): Promise<void> {
+    this.reportingAs = report ? classifier : undefined;
+    await this.send([{ key: classifier, value: report }], Topics.modelsServing);
+  }
+
+  private async tryPublish(record: ModelRecord): Promise<boolean> {
+    const publishId = record.publishId ?? randomUUID();
+    const key = publishedRecordKey(record, publishId);
+    const change = await this.sendAndSee(
+      key,
+      ModelRecordSchema.parse({ ...record, publishId }),
+      (change) =>
+        (change.kind === 'published' || change.kind === 'rejected') &&
+        change.model.publishId === publishId,
+    );
+    if (change.kind === 'published') return true;
+    // Readers ignore it already; the tombstone keeps it from outliving the winner's retirement.
+    await this.send([{ key, value: null }]);
+    return false;
   }
 
   /** Makes a published version the one served by default; resolves once this process sees it. */
@@ -177,10 +275,23 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
         `model ${ref.name} version ${ref.version} is not in the registry`,
       );
     }
+    const current = this.records.active;
+    const previous = current
+      ? [
+          { name: current.name, version: current.version },
+          ...(current.previous ?? []),
+        ]
+      : [];
     const active: ActiveModel = {
       name: ref.name,
       version: ref.version,
       promotedAt: new Date().toISOString(),
+      previous: previous
+        .filter(
+          (model) =>
+            modelRecordKey(model) !== modelRecordKey(ref) && this.find(model),
+        )
+        .slice(0, PROMOTION_HISTORY),
     };
     await this.sendAndSee(
       ACTIVE_MODEL_KEY,
@@ -197,17 +308,30 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     key: string,
     value: unknown,
     isEcho: (change: RegistryChange) => boolean,
-  ): Promise<void> {
+  ): Promise<RegistryChange> {
+    const echo = this.echo(isEcho, key);
+    await this.send([{ key, value }]);
+    return echo;
+  }
+
+  /** Read-your-writes: callers act on the registry right after changing it. */
+  private echo(
+    isEcho: (change: RegistryChange) => boolean,
+    what: string,
+  ): Promise<RegistryChange> {
     const echo = firstValueFrom(this.changes.pipe(filter(isEcho)));
-    await this.send(key, value);
-    await withTimeout(
+    return withTimeout(
       echo,
       ECHO_TIMEOUT_MS,
-      `the registry did not echo ${key} within ${ECHO_TIMEOUT_MS} ms`,
+      `the registry did not echo ${what} within ${ECHO_TIMEOUT_MS} ms`,
     );
   }
 
-  private async send(key: string, value: unknown): Promise<void> {
+  /** `value: null` is a tombstone: compaction removes the key. */
+  private async send(
+    messages: { key: string; value: unknown }[],
+    topic: string = Topics.models,
+  ): Promise<void> {
     if (!this.producer) {
       this.producer = this.kafka.producer({
         createPartitioner: Partitioners.DefaultPartitioner,
@@ -215,32 +339,47 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
       await this.producer.connect();
     }
     await this.producer.send({
-      topic: Topics.models,
+      topic,
       compression: CompressionTypes.GZIP,
-      messages: [{ key, value: JSON.stringify(value) }],
+      messages: messages.map(({ key, value }) => ({
+        key,
+        value: value === null ? null : JSON.stringify(value),
+      })),
     });
   }
 
   private apply(message: KafkaMessage): void {
     const key = message.key?.toString();
-    if (!key || !message.value) return;
+    if (!key) return;
     try {
-      const value: unknown = JSON.parse(message.value.toString());
-      if (key === ACTIVE_MODEL_KEY) {
-        this.activeModel = ActiveModelSchema.parse(value);
-        this.changesSubject.next({
-          kind: 'promoted',
-          active: this.activeModel,
-        });
+      if (!message.value) {
+        this.records.applyTombstone(key);
+      } else if (key === ACTIVE_MODEL_KEY) {
+        this.records.applyActive(
+          ActiveModelSchema.parse(JSON.parse(message.value.toString())),
+        );
       } else {
-        const record = ModelRecordSchema.parse(value);
-        this.records.set(modelRecordKey(record), record);
-        const { artifacts, ...model } = record;
-        this.changesSubject.next({ kind: 'published', model });
+        this.records.applyRecord(
+          key,
+          ModelRecordSchema.parse(JSON.parse(message.value.toString())),
+        );
       }
     } catch (error) {
       // One bad record must not stop a process from following the rest of the registry.
       this.logger.warn(`skipping registry record ${key}: ${String(error)}`);
+    }
+  }
+
+  private applyServingReport(message: KafkaMessage): void {
+    const key = message.key?.toString();
+    if (!key) return;
+    try {
+      this.serving.apply(
+        key,
+        message.value ? JSON.parse(message.value.toString()) : null,
+      );
+    } catch (error) {
+      this.logger.warn(`skipping serving report ${key}: ${String(error)}`);
     }
   }
 

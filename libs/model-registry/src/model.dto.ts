@@ -39,6 +39,33 @@ class ModelMetricsDto implements ModelMetrics {
   evaluatedOn?: string;
 }
 
+class VersionServingDto {
+  @ApiProperty({
+    example: 2,
+    description: 'Classifiers answering with it by default',
+  })
+  serving!: number;
+
+  @ApiProperty({
+    example: 2,
+    description:
+      'Classifiers holding it loaded (by default or because requests named it)',
+  })
+  loaded!: number;
+
+  @ApiProperty({
+    example: 0,
+    description: 'Classifiers that tried to load it and could not',
+  })
+  failed!: number;
+
+  @ApiPropertyOptional({
+    example: 'the weights do not match their checksum',
+    description: 'Why it failed to load, when it did',
+  })
+  error?: string;
+}
+
 /** A registry entry as the HTTP APIs show it (weights left out). */
 export class ModelDto {
   @ApiProperty({ example: 'fashion-cnn' })
@@ -62,8 +89,34 @@ export class ModelDto {
   @ApiPropertyOptional({ description: 'The training job that made it' })
   jobId?: string;
 
-  @ApiProperty({ description: 'Whether classifiers serve it by default' })
+  @ApiPropertyOptional({ description: 'Which publish wrote this version' })
+  publishId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "sha256 of the weights; classifiers refuse weights that don't match",
+  })
+  weightsSha256?: string;
+
+  @ApiProperty({
+    description: 'Whether the registry names it the version served by default',
+  })
   active!: boolean;
+
+  @ApiProperty({
+    type: VersionServingDto,
+    description:
+      'What the classifiers reporting in the last 30 s do with it (they report through Kafka)',
+  })
+  classifiers!: VersionServingDto;
+}
+
+class ModelRefDto {
+  @ApiProperty({ example: 'fashion-cnn' })
+  name!: string;
+
+  @ApiProperty({ example: 2 })
+  version!: number;
 }
 
 export class ActiveModelDto {
@@ -75,4 +128,11 @@ export class ActiveModelDto {
 
   @ApiProperty({ example: '2026-11-26T12:00:00.000Z' })
   promotedAt!: string;
+
+  @ApiPropertyOptional({
+    type: [ModelRefDto],
+    description:
+      'The versions active before, newest first: where classifiers fall back when this one cannot be loaded',
+  })
+  previous?: ModelRefDto[];
 }

@@ -9,7 +9,6 @@ import {
 } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { hostname } from 'node:os';
 import type { Counter } from 'prom-client';
 import {
   ClassificationErrorCode,
@@ -21,13 +20,12 @@ import {
   type ClassificationError,
   type ClassificationReply,
 } from '#fmnist';
+import { CLASSIFIER_ID } from '../models/classifier-id.js';
 import { LoadedModelsService } from '../models/loaded-models.service.js';
 import { ClassificationFailure } from './classification-failure.js';
 import { ClassifierMetrics } from './classifier.metrics.js';
 import { DeadLetterService } from './dead-letter.service.js';
 import { InferenceService } from './inference.service.js';
-
-const classifierId = `${hostname()}:${process.pid}`;
 
 @Controller()
 export class ClassificationController {
@@ -75,11 +73,16 @@ export class ClassificationController {
       return this.expire(context, requestId, 'received');
     }
     try {
-      const loaded = await this.models.resolve(model);
-      const inference = await this.inference.classify(
-        loaded,
-        images.map(decodeImage),
-        deadline,
+      const { loaded, inference } = await this.models.use(
+        model,
+        async (loaded) => ({
+          loaded,
+          inference: await this.inference.classify(
+            loaded,
+            images.map(decodeImage),
+            deadline,
+          ),
+        }),
       );
       for (const probabilities of inference.probabilities) {
         const best = argMax(probabilities);
@@ -107,7 +110,7 @@ export class ClassificationController {
           inferenceMs: inference.inferenceMs,
           batchImages: inference.batchImages,
         },
-        classifier: classifierId,
+        classifier: CLASSIFIER_ID,
       };
     } catch (error) {
       if (
@@ -159,7 +162,7 @@ export class ClassificationController {
     reason: string,
   ): Promise<void> {
     this.requests.inc({ outcome: 'dead_lettered' });
-    await this.deadLetters.publish(context, raw, reason, classifierId);
+    await this.deadLetters.publish(context, raw, reason, CLASSIFIER_ID);
   }
 
   private refuse(context: KafkaContext, error: ClassificationError): undefined {

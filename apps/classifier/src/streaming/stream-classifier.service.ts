@@ -13,7 +13,10 @@ import {
 import { deadLetterRecord } from '../classification/dead-letter.service.js';
 import { InferenceService } from '../classification/inference.service.js';
 import type { ClassifierEnvironment } from '../config/classifier.environment.js';
-import { LoadedModelsService } from '../models/loaded-models.service.js';
+import {
+  LoadedModelsService,
+  type LoadedModel,
+} from '../models/loaded-models.service.js';
 import { streamedImage } from './stream-input.js';
 
 const classifierId = `${hostname()}:${process.pid}`;
@@ -53,12 +56,23 @@ export class StreamClassifierService {
   }
 
   /** Rejects (ClassificationFailure NO_MODEL) while no model is promoted: the slice must wait. */
-  async classify(
+  classify(
     topic: string,
     partition: number,
     messages: KafkaMessage[],
   ): Promise<ClassifiedSlice> {
-    const model = await this.models.resolve();
+    // Held for the slice: the idle sweep never disposes it under the slice's queued batches.
+    return this.models.use(undefined, (model) =>
+      this.classifyWith(model, topic, partition, messages),
+    );
+  }
+
+  private async classifyWith(
+    model: LoadedModel,
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+  ): Promise<ClassifiedSlice> {
     const fetchedAt = Date.now();
     const decoded = await Promise.all(
       messages.map((message) => this.decode(message)),

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ModelRecord, ModelRef } from '#fmnist';
-import { ModelRegistryService } from '#model-registry';
+import { weightsChecksum, type ModelRef } from '#fmnist';
+import { ModelRegistryService, type ModelDraft } from '#model-registry';
 
 /**
- * Publishing new versions, one at a time: the registry's publish resolves once this process's
- * view has the record, so the next release numbers itself after it and a version number is
- * never handed out twice by this trainer.
+ * Publishing new versions: the registry numbers each one, uniquely whatever the number of
+ * trainers, and the record carries the checksum of its weights for readers to verify. Releases of
+ * this trainer go one at a time, so they do not race each other for a number.
  */
 @Injectable()
 export class ModelReleasesService {
@@ -15,15 +15,14 @@ export class ModelReleasesService {
 
   /** Publishes `draft` as the next version of its name, then promotes it when asked. */
   release(
-    draft: Omit<ModelRecord, 'version'>,
+    draft: Omit<ModelDraft, 'weightsSha256'>,
     promote: boolean,
   ): Promise<ModelRef> {
     const released = this.releasing.then(async () => {
-      const ref = {
-        name: draft.name,
-        version: (this.registry.latest(draft.name)?.version ?? 0) + 1,
-      };
-      await this.registry.publish({ ...draft, ...ref });
+      const ref = await this.registry.publishNext({
+        ...draft,
+        weightsSha256: weightsChecksum(draft.artifacts.weightData),
+      });
       if (promote) await this.registry.promote(ref);
       return ref;
     });

@@ -1,5 +1,7 @@
 import {
+  ConflictException,
   Controller,
+  Delete,
   Get,
   HttpCode,
   Header,
@@ -10,13 +12,15 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import {
+  ApiConflictResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { ModelRecord, ModelRef, ModelSummary } from '#fmnist';
+import type { ModelRecord, ModelRef } from '#fmnist';
 import {
   ActiveModelDto,
   ModelDto,
@@ -52,7 +56,33 @@ export class ModelsController {
     @Param('version', ParseIntPipe) version: number,
   ): ModelDto {
     const { artifacts: _weights, ...summary } = this.find({ name, version });
-    return this.describe(summary);
+    return this.registry.describeOne(summary);
+  }
+
+  @Delete(':name/versions/:version')
+  @HttpCode(204)
+  @ApiKeyRequired()
+  @ApiOperation({
+    summary: 'Retire a version',
+    description:
+      'Removes it from the registry (a tombstone on the compacted topic): every classifier drops it and it is never served again. Its number is not reused.',
+  })
+  @ApiNoContentResponse({ description: 'Retired' })
+  @ApiNotFoundResponse({ description: 'No such model version' })
+  @ApiConflictResponse({
+    description: 'The active version: promote another one first',
+  })
+  async retire(
+    @Param('name') name: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): Promise<void> {
+    this.find({ name, version });
+    if (this.registry.isActive({ name, version })) {
+      throw new ConflictException(
+        `model ${name} version ${version} is the active version: promote another one before retiring it`,
+      );
+    }
+    await this.registry.retire({ name, version });
   }
 
   @Post(':name/versions/:version/promote')
@@ -112,9 +142,5 @@ export class ModelsController {
       );
     }
     return record;
-  }
-
-  private describe(model: ModelSummary): ModelDto {
-    return { ...model, active: this.registry.isActive(model) };
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ModelRefSchema } from './classification.contract.js';
 
@@ -10,6 +11,25 @@ export const ACTIVE_MODEL_KEY = 'active';
 
 export function modelRecordKey(ref: { name: string; version: number }): string {
   return `model:${ref.name}:${ref.version}`;
+}
+
+/**
+ * Where several trainers publish, each record of a version is written under a key of its own
+ * (`model:<name>:<version>:<publishId>`): compaction never merges two writers' records, and every
+ * reader keeps the first one in topic order, so all agree on which won.
+ */
+export function publishedRecordKey(
+  ref: { name: string; version: number },
+  publishId: string,
+): string {
+  return `${modelRecordKey(ref)}:${publishId}`;
+}
+
+/** The sha256 of a model's weights (the bytes, not their base64), written by the publisher. */
+export function weightsChecksum(weightData: string): string {
+  return createHash('sha256')
+    .update(Buffer.from(weightData, 'base64'))
+    .digest('hex');
 }
 
 /** A tfjs LayersModel as JSON: topology, weight manifest and the weights as base64. */
@@ -50,6 +70,13 @@ export const ModelRecordSchema = ModelRefSchema.extend({
   metrics: ModelMetricsSchema,
   createdAt: z.iso.datetime(),
   jobId: z.string().optional(),
+  /** Which publish wrote it: tells a writer whether its record won the version. */
+  publishId: z.string().optional(),
+  /** `weightsChecksum` of the artifacts; readers refuse weights that do not match it. */
+  weightsSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   artifacts: ModelArtifactsSchema,
 });
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
@@ -57,5 +84,26 @@ export type ModelSummary = Omit<ModelRecord, 'artifacts'>;
 
 export const ActiveModelSchema = ModelRefSchema.extend({
   promotedAt: z.iso.datetime(),
+  /**
+   * The versions active before this one, newest first: where a classifier that cannot load this
+   * version falls back, the same choice on every replica, old or new.
+   */
+  previous: z.array(ModelRefSchema).max(10).optional(),
 });
 export type ActiveModel = z.infer<typeof ActiveModelSchema>;
+
+/**
+ * What one classifier serves, reported on `fashion-models.serving` (key: the classifier) when it
+ * changes and as a heartbeat; a report older than a few heartbeats is a classifier that is gone.
+ */
+export const ServingReportSchema = z.object({
+  classifier: z.string(),
+  /** The version the registry names active, when there is one. */
+  wanted: ModelRefSchema.optional(),
+  /** The version answering requests that name none (the wanted one, or a fallback). */
+  serving: ModelRefSchema.optional(),
+  loaded: z.array(ModelRefSchema),
+  failed: z.array(z.object({ model: ModelRefSchema, error: z.string() })),
+  reportedAt: z.iso.datetime(),
+});
+export type ServingReport = z.infer<typeof ServingReportSchema>;

@@ -6,6 +6,8 @@ export const Topics = {
   imagesReply: 'fashion-images.reply',
   /** The model registry: every published model version and which one is active. */
   models: 'fashion-models',
+  /** What each classifier serves and failed to load: its latest report, per classifier. */
+  modelsServing: 'fashion-models.serving',
   /** Classification requests that could not be processed, kept for inspection. */
   imagesDeadLetter: 'fashion-images.dlq',
   /** The streaming path's default input: image files or 28x28 tensors, keyed by their producer. */
@@ -76,6 +78,15 @@ export function topicSpecs(layout: TopicLayout) {
         { name: 'cleanup.policy', value: 'compact' },
         // A record carries a model's weights: a few megabytes, above Kafka's 1 MB default.
         { name: 'max.message.bytes', value: String(64 * 1024 * 1024) },
+      ],
+    },
+    {
+      topic: Topics.modelsServing,
+      numPartitions: 1,
+      configEntries: [
+        // The latest report per classifier, and none of a classifier gone for an hour.
+        { name: 'cleanup.policy', value: 'compact,delete' },
+        { name: 'retention.ms', value: String(3600 * 1000) },
       ],
     },
     {

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-node';
+import { NUM_CLASSES } from '../labels.js';
+import { predictProbabilities } from './models.js';
 
 // tfjs-node exports `io` as a value only; its artifact types are reached through a function of it.
 type ModelArtifacts = Parameters<
@@ -54,4 +56,50 @@ export function deserializeModel(
       ),
     }),
   );
+}
+
+/** Largest difference allowed between an answer of the trained model and of its reloaded copy. */
+const RELOAD_TOLERANCE = 1e-4;
+
+/**
+ * Loads `serialized` as a reader will and runs it on `images` (`count` of them, 28x28 each):
+ * throws unless it answers as `trained` does, with probabilities that sum to one. A model that
+ * fails here would fail in every classifier.
+ */
+export async function checkReloads(
+  serialized: SerializedModel,
+  trained: tf.LayersModel,
+  images: Uint8Array,
+  count: number,
+): Promise<void> {
+  const reloaded = await deserializeModel(serialized);
+  try {
+    const [expected, actual] = await Promise.all([
+      predictProbabilities(trained, images, count),
+      predictProbabilities(reloaded, images, count),
+    ]);
+    for (let image = 0; image < count; image++) {
+      const row = actual.subarray(
+        image * NUM_CLASSES,
+        (image + 1) * NUM_CLASSES,
+      );
+      const sum = row.reduce((total, p) => total + p, 0);
+      if (!Number.isFinite(sum) || Math.abs(sum - 1) > RELOAD_TOLERANCE) {
+        throw new Error(
+          `the model to publish answers test image ${image} with probabilities summing to ${sum}`,
+        );
+      }
+    }
+    const drift = expected.reduce(
+      (worst, p, i) => Math.max(worst, Math.abs(p - actual[i])),
+      0,
+    );
+    if (drift > RELOAD_TOLERANCE) {
+      throw new Error(
+        `the model to publish, loaded back, answers unlike the trained model (difference ${drift})`,
+      );
+    }
+  } finally {
+    reloaded.dispose();
+  }
 }

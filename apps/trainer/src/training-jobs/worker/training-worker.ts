@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-node';
 import {
   argMaxRows,
   evaluate,
+  IMAGE_PIXELS,
   isArchitectureName,
   ModelArtifactsSchema,
   NUM_CLASSES,
@@ -15,6 +16,7 @@ import {
 } from '#fmnist';
 import {
   buildModel,
+  checkReloads,
   predictProbabilities,
   serializeModel,
   toInputTensor,
@@ -24,6 +26,9 @@ import { EarlyStopping } from './early-stopping.js';
 import { failureMessage, JobFailure } from './job-failure.js';
 import { loadTrainingData } from './training-data.js';
 import type { WorkerMessage, WorkerTask } from './worker-protocol.js';
+
+/** Test images the model to publish is loaded back and run on, before the trainer gets it. */
+const RELOAD_CHECK_IMAGES = 32;
 
 /** Batch progress is sent at most this often: enough for a live view, cheap over IPC. */
 const BATCH_REPORT_INTERVAL_MS = 250;
@@ -74,6 +79,13 @@ async function run(task: WorkerTask): Promise<void> {
   const evaluateMs = Math.round(performance.now() - evaluateStart);
 
   const artifacts = ModelArtifactsSchema.parse(await serializeModel(model));
+  const checked = Math.min(data.test.count, RELOAD_CHECK_IMAGES);
+  await checkReloads(
+    artifacts,
+    model,
+    data.test.images.subarray(0, checked * IMAGE_PIXELS),
+    checked,
+  );
   model.dispose();
   await send({
     type: 'done',
