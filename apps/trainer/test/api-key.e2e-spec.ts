@@ -114,6 +114,7 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
     assert.deepEqual(
       operations.map(({ method, path }) => `${method} ${path}`).sort(),
       [
+        'DELETE /v1/models/{name}/versions/{version}',
         'DELETE /v1/training-jobs/{id}',
         'POST /v1/models/{name}/versions/{version}/promote',
         'POST /v1/training-jobs',
