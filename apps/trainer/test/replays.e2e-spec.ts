@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Kafka } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import * as tf from '@tensorflow/tfjs-node';
 import {
   agreementReport,
@@ -11,6 +11,7 @@ import {
   IMAGE_PIXELS,
   loadFashionMnist,
   ModelArtifactsSchema,
+  Topics,
   type AgreementReport,
   type ModelArtifacts,
 } from '#fmnist';
@@ -38,7 +39,15 @@ import {
   trainerFolders,
   type TrainerFolders,
 } from '#testing/trainer-test-kit';
+import { waitFor } from '#testing/wait-for';
+import {
+  produceInputs,
+  readPredictions,
+  type ReceivedPrediction,
+} from '../../../tools/stream/stream-io.js';
 import type { Replay, ReplayEvent } from '../src/replays/replay.js';
+
+const { Kafka, Partitioners } = kafkajs;
 
 const SINGLE_REQUESTS = 48;
 const MULTI_REQUESTS = 4;
@@ -226,7 +235,7 @@ describe('replays of recorded traffic (POST /v1/replays, through the gateway, on
     assert.equal(last.type === 'state' && last.state, 'succeeded');
   });
 
-  it('reports, for another version, the agreement an offline run of both models gives', async () => {
+  it('reports, for another version, the agreement an offline run of both models gives', async (t) => {
     const { report: offline } = await offlineAgreement(
       stack.artifacts,
       candidate,
@@ -246,6 +255,65 @@ describe('replays of recorded traffic (POST /v1/replays, through the gateway, on
     assert.equal(report.agreement, offline.agreement);
     assert.deepEqual(report.flipMatrix, offline.flipMatrix);
     assert.deepEqual(report.perClass, offline.perClass);
+    t.diagnostic(
+      `v2 against v1 on ${report.compared} images: ${(100 * report.agreement).toFixed(1)}% ` +
+        `(offline ${(100 * offline.agreement).toFixed(1)}%); replay model calls ` +
+        `${JSON.stringify(report.latency)}`,
+    );
+  });
+
+  it("replays a range of the streaming path's input (tensors and image files) against its predictions", async () => {
+    const kafka = new Kafka(
+      kafkaClientConfig(kafkaConnectionTo(broker.brokers), 'replay-stream'),
+    );
+    const producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    const predicted: ReceivedPrediction[] = [];
+    const reader = await readPredictions(kafka, Topics.predictions, (p) =>
+      predicted.push(p),
+    );
+    try {
+      const inputs = await Promise.all(
+        Array.from({ length: IMAGES }, async (_, index) => {
+          const image = pixels.subarray(
+            index * IMAGE_PIXELS,
+            (index + 1) * IMAGE_PIXELS,
+          );
+          // Half as the model's own bytes, half as PNG files the worker decodes again.
+          return index % 2 === 0
+            ? { key: `t${index}`, value: Buffer.from(image), tensor: true }
+            : { key: `f${index}`, value: await encodePng(image) };
+        }),
+      );
+      await produceInputs(producer, Topics.ingest, inputs);
+      await waitFor(() => Promise.resolve(predicted.length >= IMAGES), 60_000);
+    } finally {
+      await reader.stop();
+      await producer.disconnect();
+    }
+    const source = { topic: Topics.ingest, last: IMAGES };
+    const { report: offline } = await offlineAgreement(
+      stack.artifacts,
+      candidate,
+      pixels,
+    );
+
+    const same = await replay({
+      model: { name: stack.modelName, version: 1 },
+      source,
+    });
+    assert.equal(same.replay.state, 'succeeded', same.replay.error);
+    assert.equal(same.replay.report!.compared, IMAGES);
+    assert.equal(same.replay.report!.agreement, 1);
+
+    const other = await replay({
+      model: { name: stack.modelName, version: 2 },
+      source,
+    });
+    assert.equal(other.replay.report!.compared, IMAGES);
+    assert.deepEqual(other.replay.report!.flipMatrix, offline.flipMatrix);
   });
 
   it('only reads the range: the last few requests are those compared', async () => {
@@ -291,6 +359,12 @@ describe('replays of recorded traffic (POST /v1/replays, through the gateway, on
         /not found/,
       ],
       [{ model, source: { last: 5 }, batchSize: 1000 }, 400, /batchSize/],
+      [
+        { model, source: { last: 5, topic: 'fashion-models' } },
+        400,
+        /no recorded inputs/,
+      ],
+      [{ model, source: { last: 5, topic: 'a/b' } }, 400, /topic name/],
     ];
     for (const [body, status, message] of cases) {
       const answer = await request<{ message: unknown }>(

@@ -4,6 +4,8 @@ import {
   argMaxRows,
   ClassificationReplySchema,
   ClassificationRequestSchema,
+  STREAM_CONTENT_TYPE_HEADER,
+  StreamPredictionSchema,
   type ClassificationRequest,
   type ModelRef,
 } from '#fmnist';
@@ -114,51 +116,95 @@ export async function resolveRange(
   };
 }
 
+/** Reads one answer: the key of what it answers, and what it says; undefined if it is none. */
+export type AnswerParser = (
+  entry: RangeMessage,
+) => [key: string, answer: ServedAnswer] | undefined;
+
 /**
- * The answers on `replyTopic` written since `sinceMs` (less the clocks' skew), by correlation id:
- * the first well-formed answer of each (a classifier's error answer is none).
+ * The answers on `topic` written since `sinceMs` (less the clocks' skew), by the key of what they
+ * answer: the first well-formed answer of each.
  */
 export async function readServedAnswers(
   kafka: Kafka,
   admin: Admin,
-  replyTopic: string,
+  topic: string,
   sinceMs: number,
+  parse: AnswerParser,
   signal: AbortSignal,
 ): Promise<Map<string, ServedAnswer>> {
   const [bounds, starts] = await Promise.all([
-    partitionBounds(admin, replyTopic),
-    offsetsAt(admin, replyTopic, sinceMs - CLOCK_SKEW_MS),
+    partitionBounds(admin, topic),
+    offsetsAt(admin, topic, sinceMs - CLOCK_SKEW_MS),
   ]);
   const answers = new Map<string, ServedAnswer>();
   await readTopicRanges(
     kafka,
-    replyTopic,
+    topic,
     bounds.map(({ partition, low, high }) => ({
       partition,
       start: Math.max(low, starts.get(partition) ?? high),
       end: high,
     })),
     (messages) => {
-      for (const { message } of messages) {
-        const correlationId = header(message, KafkaHeaders.CORRELATION_ID);
-        if (!correlationId || answers.has(correlationId)) continue;
-        if (header(message, KafkaHeaders.NEST_ERR) !== undefined) continue;
-        const reply = ClassificationReplySchema.safeParse(jsonOf(message));
-        if (!reply.success) continue;
-        const { model, predictions, timings } = reply.data;
-        answers.set(correlationId, {
-          model,
-          labels: argMaxRows(
-            predictions.flatMap(({ probabilities }) => probabilities),
-          ),
-          inferenceMs: timings.inferenceMs,
-        });
+      for (const entry of messages) {
+        const answer = parse(entry);
+        if (answer && !answers.has(answer[0])) answers.set(...answer);
       }
       return Promise.resolve();
     },
     { groupPrefix: REPLAY_GROUP_PREFIX, signal },
   );
   return answers;
+}
+
+/** A classifier's reply on `fashion-images.reply`, by the correlation id of its request. */
+export const requestReply: AnswerParser = ({ message }) => {
+  const correlationId = header(message, KafkaHeaders.CORRELATION_ID);
+  // A classifier's error answer is no answer to compare with.
+  if (!correlationId || header(message, KafkaHeaders.NEST_ERR) !== undefined) {
+    return undefined;
+  }
+  const reply = ClassificationReplySchema.safeParse(jsonOf(message));
+  if (!reply.success) return undefined;
+  const { model, predictions, timings } = reply.data;
+  return [
+    correlationId,
+    {
+      model,
+      labels: argMaxRows(predictions.flatMap((p) => p.probabilities)),
+      inferenceMs: timings.inferenceMs,
+    },
+  ];
+};
+
+/** A prediction of the streaming path for an input of `inputTopic`, by its input's position. */
+export function streamPrediction(inputTopic: string): AnswerParser {
+  return ({ message }) => {
+    const prediction = StreamPredictionSchema.safeParse(jsonOf(message));
+    if (!prediction.success || prediction.data.source.topic !== inputTopic) {
+      return undefined;
+    }
+    const { source, model, labelIndex, timings } = prediction.data;
+    return [
+      inputKey(source.partition, source.offset),
+      {
+        model,
+        labels: Uint8Array.of(labelIndex),
+        inferenceMs: timings.inferenceMs,
+      },
+    ];
+  };
+}
+
+/** How a streamed input is told apart: its place in its topic. */
+export function inputKey(partition: number, offset: string): string {
+  return `${partition}:${offset}`;
+}
+
+/** A streamed input's content type, for the worker to tell tensors from image files. */
+export function contentTypeOf(message: KafkaMessage): string | undefined {
+  return header(message, STREAM_CONTENT_TYPE_HEADER);
 }
 
 /** A recorded request, with what identifies it and its answer; undefined if it is none. */

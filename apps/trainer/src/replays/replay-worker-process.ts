@@ -2,7 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ModelArtifacts } from '#fmnist';
 import { workerEnvironment } from '../training-jobs/worker-process.js';
-import type { ReplayAnswer, ReplayCommand } from './worker/replay-protocol.js';
+import type {
+  ReplayAnswer,
+  ReplayCommand,
+  StreamedValue,
+} from './worker/replay-protocol.js';
 
 const WORKER_ENTRY = fileURLToPath(
   new URL('./worker/replay-worker.js', import.meta.url),
@@ -71,6 +75,12 @@ export class ReplayWorkerProcess {
       images,
       count,
     })) as Labels;
+  }
+
+  /** The class of each streamed value (UNDECODABLE for one it cannot decode), and the model calls. */
+  async classifyValues(values: StreamedValue[]): Promise<Labels> {
+    const id = this.nextId++;
+    return (await this.ask(id, { type: 'values', id, values })) as Labels;
   }
 
   /** Resolves once the process is gone. */

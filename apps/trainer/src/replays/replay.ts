@@ -11,9 +11,14 @@ export const REPLAY_STATES = JOB_STATES;
 export type ReplayState = JobState;
 export const FINISHED_REPLAY_STATES = FINISHED_STATES;
 
-/** Which recorded requests to replay: the newest `last`, or those written from `from` to `to`. */
+/**
+ * Which recorded inputs to replay: the newest `last`, or those written from `from` to `to`, of
+ * `fashion-images` (the gateways' requests) or of a streaming path's input topic, whose answers
+ * are on `predictions`.
+ */
 export interface ReplaySource {
   topic: string;
+  predictions?: string;
   last?: number;
   from?: string;
   to?: string;

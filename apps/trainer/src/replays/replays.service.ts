@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Injectable,
   Logger,
   NotFoundException,
@@ -18,19 +19,13 @@ import {
   Subject,
   takeWhile,
 } from 'rxjs';
-import { IMAGE_PIXELS, decodeImage, Topics } from '#fmnist';
+import { Topics } from '#fmnist';
 import { ModelRegistryService } from '#model-registry';
-import {
-  kafkaClientConfig,
-  kafkaConnection,
-  readTopicRanges,
-  type RangeMessage,
-} from '#platform';
+import { kafkaClientConfig, kafkaConnection, readTopicRanges } from '#platform';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import type { CreateReplayDto } from './dto/create-replay.dto.js';
 import {
   readServedAnswers,
-  recordedRequest,
   REPLAY_GROUP_PREFIX,
   resolveRange,
   type ResolvedRange,
@@ -43,6 +38,7 @@ import {
   type ReplayEvent,
   type ReplayState,
 } from './replay.js';
+import { recordedKind, type RecordedKind } from './recorded-kinds.js';
 import { ReplayTally } from './replay-tally.js';
 import { ReplayWorkerProcess } from './replay-worker-process.js';
 
@@ -53,12 +49,19 @@ export const KEEP_FINISHED_REPLAYS = 50;
 /** Progress events at most this often. */
 const PROGRESS_INTERVAL_MS = 250;
 const DEFAULT_BATCH_SIZE = 64;
+const PLATFORM_TOPICS = new Set<string>(Object.values(Topics));
+/** The platform's topics that are no recording of inputs: a replay refuses to read them. */
+const NOT_RECORDINGS = new Set<string>(
+  [...PLATFORM_TOPICS].filter(
+    (topic) => topic !== Topics.images && topic !== Topics.ingest,
+  ),
+);
 
 /**
- * Replays of recorded traffic through a chosen model version, one at a time: the recorded
- * requests of a range of `fashion-images` are read with their recorded answers from
- * `fashion-images.reply` (matched by correlation id), classified again by the version in a
- * low-priority worker process, and compared with what was answered.
+ * Replays of recorded traffic through a chosen model version, one at a time: the inputs of a
+ * range of `fashion-images` (or of a streaming input topic) are read with what was answered
+ * (`RecordedKind`), classified again by the version in a low-priority worker process, and
+ * compared with those answers.
  */
 @Injectable()
 export class ReplaysService implements OnModuleDestroy {
@@ -109,12 +112,41 @@ export class ReplaysService implements OnModuleDestroy {
         `${MAX_QUEUED_REPLAYS} replays are waiting already: retry once some have run`,
       );
     }
-    const { last, from, to } = request.source;
+    const {
+      topic = Topics.images,
+      predictions,
+      last,
+      from,
+      to,
+    } = request.source;
+    if (NOT_RECORDINGS.has(topic)) {
+      throw new BadRequestException([
+        `topic ${topic} holds no recorded inputs: name fashion-images or a streaming input topic`,
+      ]);
+    }
+    if (
+      predictions !== undefined &&
+      predictions !== Topics.predictions &&
+      PLATFORM_TOPICS.has(predictions)
+    ) {
+      throw new BadRequestException([
+        `predictions ${predictions} holds no predictions of a streaming path`,
+      ]);
+    }
     const replay: Replay = {
       id: randomUUID(),
       state: 'queued',
       model,
-      source: { topic: Topics.images, last, from, to },
+      source: {
+        topic,
+        predictions:
+          topic === Topics.images
+            ? undefined
+            : (predictions ?? Topics.predictions),
+        last,
+        from,
+        to,
+      },
       batchSize: request.batchSize ?? DEFAULT_BATCH_SIZE,
       createdAt: new Date().toISOString(),
     };
@@ -199,14 +231,23 @@ export class ReplaysService implements OnModuleDestroy {
         resolveRange(this.kafka, admin, replay.source, signal),
         worker.load(record.artifacts, replay.batchSize),
       ]);
+      const kind = recordedKind(replay.source);
       const answers = await readServedAnswers(
         this.kafka,
         admin,
-        Topics.imagesReply,
+        kind.answersTopic,
         range.sinceMs,
+        kind.parseAnswer,
         signal,
       );
-      const tally = await this.compare(replay, range, answers, worker, signal);
+      const tally = await this.compare(
+        replay,
+        kind,
+        range,
+        answers,
+        worker,
+        signal,
+      );
       if (signal.aborted) return this.finish(replay, 'cancelled');
       replay.report = tally.report(range.partitions);
       this.finish(replay, 'succeeded');
@@ -219,9 +260,10 @@ export class ReplaysService implements OnModuleDestroy {
     }
   }
 
-  /** Reads the range, classifies each answered request's images, tallies the answers. */
+  /** Reads the range, classifies each answered input again, tallies the answers. */
   private async compare(
     replay: Replay,
+    kind: RecordedKind,
     range: ResolvedRange,
     answers: Map<string, ServedAnswer>,
     worker: ReplayWorkerProcess,
@@ -237,32 +279,8 @@ export class ReplaysService implements OnModuleDestroy {
       range.partitions,
       async (messages) => {
         progress.read += messages.length;
-        const chunk = this.answeredIn(messages, range, answers, tally);
-        if (chunk.length > 0) {
-          const count = chunk.reduce(
-            (sum, { images }) => sum + images.length,
-            0,
-          );
-          const pixels = new Uint8Array(count * IMAGE_PIXELS);
-          let at = 0;
-          for (const { images } of chunk) {
-            for (const image of images) {
-              pixels.set(decodeImage(image), at * IMAGE_PIXELS);
-              at++;
-            }
-          }
-          const { labels, calls } = await worker.classify(pixels, count);
-          tally.addCalls(calls);
-          at = 0;
-          for (const { served } of chunk) {
-            tally.compare(
-              served,
-              labels.subarray(at, at + served.labels.length),
-            );
-            at += served.labels.length;
-          }
-          progress.compared = tally.compared;
-        }
+        await kind.replay(messages, range, answers, tally, worker);
+        progress.compared = tally.compared;
         if (Date.now() - reportedAt >= PROGRESS_INTERVAL_MS) {
           reportedAt = Date.now();
           this.emit(replay, { type: 'progress', ...progress });
@@ -270,34 +288,8 @@ export class ReplaysService implements OnModuleDestroy {
       },
       { groupPrefix: REPLAY_GROUP_PREFIX, signal },
     );
-    progress.compared = tally.compared;
     this.emit(replay, { type: 'progress', ...progress });
     return tally;
-  }
-
-  /** The requests among `messages` to compare: in the range, answered, not seen before. */
-  private answeredIn(
-    messages: RangeMessage[],
-    range: ResolvedRange,
-    answers: Map<string, ServedAnswer>,
-    tally: ReplayTally,
-  ): { served: ServedAnswer; images: string[] }[] {
-    const chunk: { served: ServedAnswer; images: string[] }[] = [];
-    for (const entry of messages) {
-      if (!range.includes(entry)) continue;
-      const recorded = recordedRequest(entry.message);
-      if (!recorded) {
-        tally.countInvalid();
-        continue;
-      }
-      const served = recorded.correlationId
-        ? answers.get(recorded.correlationId)
-        : undefined;
-      const answered = served?.labels.length === recorded.request.images.length;
-      if (!tally.needs(recorded.key, answered)) continue;
-      chunk.push({ served: served!, images: recorded.request.images });
-    }
-    return chunk;
   }
 
   private finish(replay: Replay, state: ReplayState, error?: string): void {

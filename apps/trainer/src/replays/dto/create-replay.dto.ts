@@ -39,7 +39,33 @@ export class ReplayModelDto {
 /** Exactly one of the two ways to name a range. */
 const ONE_RANGE = 'source must give either last or from (and to), not both';
 
+/** Kafka's rule for topic names. */
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
 export class ReplaySourceDto {
+  @ApiPropertyOptional({
+    default: 'fashion-images',
+    example: 'fashion-images.ingest',
+    pattern: TOPIC_NAME.source,
+    description:
+      "fashion-images (the gateways' requests, answered on fashion-images.reply) or a streaming " +
+      'input topic (image files or tensors, answered on `predictions`)',
+  })
+  @MayBeOmitted()
+  @IsString()
+  @Matches(TOPIC_NAME, { message: 'topic must be a Kafka topic name' })
+  topic?: string;
+
+  @ApiPropertyOptional({
+    default: 'fashion-predictions',
+    pattern: TOPIC_NAME.source,
+    description: "With a streaming input topic: its path's output topic",
+  })
+  @MayBeOmitted()
+  @IsString()
+  @Matches(TOPIC_NAME, { message: 'predictions must be a Kafka topic name' })
+  predictions?: string;
+
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
@@ -111,7 +137,7 @@ export class CreateReplayDto {
   @ApiProperty({
     type: ReplaySourceDto,
     description:
-      'Which requests of fashion-images to replay: the last N, or a time range',
+      'Which recorded inputs to replay: the last N, or a time range, of fashion-images or a streaming input topic',
   })
   @IsObject({
     message: 'source must be an object: {"last": N} or {"from": ...}',

@@ -15,6 +15,9 @@ class ReplaySourceDescriptionDto implements ReplaySource {
   @ApiProperty({ example: 'fashion-images' })
   topic!: string;
 
+  @ApiPropertyOptional({ example: 'fashion-predictions' })
+  predictions?: string;
+
   @ApiPropertyOptional({ example: 1000 })
   last?: number;
 

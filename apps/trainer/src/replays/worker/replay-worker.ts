@@ -5,9 +5,20 @@
  */
 import type * as tf from '@tensorflow/tfjs-node';
 import { setPriority } from 'node:os';
-import { argMaxRows, IMAGE_PIXELS, ModelArtifactsSchema } from '#fmnist';
+import {
+  argMaxRows,
+  IMAGE_PIXELS,
+  ModelArtifactsSchema,
+  STREAM_CONTENT_TYPE_HEADER,
+  streamedImage,
+} from '#fmnist';
 import { deserializeModel, predictProbabilities } from '#fmnist/tensorflow';
-import type { ReplayAnswer, ReplayCommand } from './replay-protocol.js';
+import {
+  UNDECODABLE,
+  type ReplayAnswer,
+  type ReplayCommand,
+  type StreamedValue,
+} from './replay-protocol.js';
 
 /** The lowest priority a process can give itself (nice 19). */
 const LOWEST_PRIORITY = 19;
@@ -28,25 +39,60 @@ async function handle(command: ReplayCommand): Promise<void> {
     send({ type: 'ready' });
     return;
   }
-  if (!model) throw new Error('a chunk arrived before the model');
-  const labels = new Uint8Array(command.count);
+  if (command.type === 'values') {
+    const { images, undecodable } = await decode(command.values);
+    const answer = await classify(images, command.values.length);
+    for (const index of undecodable) answer.labels[index] = UNDECODABLE;
+    send({ type: 'labels', id: command.id, ...answer });
+    return;
+  }
+  send({
+    type: 'labels',
+    id: command.id,
+    ...(await classify(command.images, command.count)),
+  });
+}
+
+/** The values as the streaming path decodes them; those it cannot, left black and named. */
+async function decode(
+  values: StreamedValue[],
+): Promise<{ images: Uint8Array; undecodable: number[] }> {
+  const images = new Uint8Array(values.length * IMAGE_PIXELS);
+  const undecodable: number[] = [];
+  for (const [index, { value, contentType }] of values.entries()) {
+    try {
+      const pixels = await streamedImage(
+        Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+        contentType ? { [STREAM_CONTENT_TYPE_HEADER]: contentType } : undefined,
+      );
+      images.set(pixels, index * IMAGE_PIXELS);
+    } catch {
+      undecodable.push(index);
+    }
+  }
+  return { images, undecodable };
+}
+
+async function classify(
+  images: Uint8Array,
+  count: number,
+): Promise<{ labels: Uint8Array; calls: { ms: number; images: number }[] }> {
+  if (!model) throw new Error('images arrived before the model');
+  const labels = new Uint8Array(count);
   const calls: { ms: number; images: number }[] = [];
-  for (let first = 0; first < command.count; first += batchSize) {
-    const count = Math.min(batchSize, command.count - first);
+  for (let first = 0; first < count; first += batchSize) {
+    const size = Math.min(batchSize, count - first);
     const start = performance.now();
     const probabilities = await predictProbabilities(
       model,
-      command.images.subarray(
-        first * IMAGE_PIXELS,
-        (first + count) * IMAGE_PIXELS,
-      ),
-      count,
-      count,
+      images.subarray(first * IMAGE_PIXELS, (first + size) * IMAGE_PIXELS),
+      size,
+      size,
     );
-    calls.push({ ms: performance.now() - start, images: count });
+    calls.push({ ms: performance.now() - start, images: size });
     labels.set(argMaxRows(probabilities), first);
   }
-  send({ type: 'labels', id: command.id, labels, calls });
+  return { labels, calls };
 }
 
 setPriority(LOWEST_PRIORITY);

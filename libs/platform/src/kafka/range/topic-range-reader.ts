@@ -57,11 +57,12 @@ export async function readTopicRanges(
   handle: (messages: RangeMessage[]) => Promise<void>,
   options: { groupPrefix: string; signal?: AbortSignal },
 ): Promise<void> {
-  const pending = new Map(
+  const wanted = new Map(
     ranges
       .filter((range) => range.end > range.start)
       .map((range) => [range.partition, range]),
   );
+  const pending = new Set(wanted.keys());
   if (pending.size === 0) return;
   const groupId = `${options.groupPrefix}-${randomUUID()}`;
   const consumer = kafka.consumer({
@@ -71,6 +72,10 @@ export async function readTopicRanges(
     allowAutoTopicCreation: false,
   });
   const admin = kafka.admin();
+  /** Fetched from the partition's end before the seek to its range applied: not the range's. */
+  const beforeSeek = (partition: number, firstOffset: string | null) =>
+    firstOffset === null ||
+    Number(firstOffset) >= (wanted.get(partition)?.end ?? 0);
   try {
     await consumer.connect();
     await consumer.subscribe({ topic });
@@ -81,18 +86,28 @@ export async function readTopicRanges(
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (!payload.restart) reject(payload.error);
       });
+      // After every fetched batch, also one of transaction markers only, which kafkajs hands no
+      // handler: a transactional topic's range may end with one.
+      consumer.on(
+        consumer.events.END_BATCH_PROCESS,
+        ({ payload: { partition, firstOffset, lastOffset } }) => {
+          const range = wanted.get(partition);
+          if (range && beforeSeek(partition, firstOffset)) return;
+          if (range && Number(lastOffset) + 1 < range.end) return;
+          // Done with it, or a partition outside the ranges (read from its end, for nothing).
+          consumer.pause([{ topic, partitions: [partition] }]);
+          pending.delete(partition);
+          if (pending.size === 0) resolve();
+        },
+      );
       consumer
         .run({
           autoCommit: false,
           eachBatchAutoResolve: false,
           eachBatch: async (payload) => {
             const { batch } = payload;
-            const last = batch.messages.at(-1);
-            if (!last) return;
-            const range = pending.get(batch.partition);
-            // Fetched from the partition's end before the seek to the range applied: ignored.
-            if (range && Number(batch.messages[0].offset) >= range.end) return;
-            if (range) {
+            const range = wanted.get(batch.partition);
+            if (range && !beforeSeek(batch.partition, batch.firstOffset())) {
               const inRange = batch.messages.filter((message) => {
                 const offset = Number(message.offset);
                 return offset >= range.start && offset < range.end;
@@ -113,18 +128,12 @@ export async function readTopicRanges(
                 }
               }
             }
-            payload.resolveOffset(last.offset);
+            payload.resolveOffset(batch.lastOffset());
             await payload.heartbeat();
-            // Done with it, or a partition outside the ranges (read from its end, for nothing).
-            if (!range || Number(last.offset) + 1 >= range.end) {
-              pending.delete(batch.partition);
-              consumer.pause([{ topic, partitions: [batch.partition] }]);
-              if (pending.size === 0) resolve();
-            }
           },
         })
         .then(() => {
-          for (const range of pending.values()) {
+          for (const range of wanted.values()) {
             consumer.seek({
               topic,
               partition: range.partition,
