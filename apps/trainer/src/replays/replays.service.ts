@@ -86,7 +86,7 @@ export class ReplaysService implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.queue.length = 0;
-    if (this.running) await this.stop(this.running.id, 'cancelled');
+    if (this.running) await this.stop(this.running.id);
     this.events.complete();
   }
 
@@ -164,7 +164,7 @@ export class ReplaysService implements OnModuleDestroy {
       this.queue.splice(this.queue.indexOf(id), 1);
       this.finish(replay, 'cancelled');
     } else if (this.running?.id === id) {
-      await this.stop(id, 'cancelled');
+      await this.stop(id);
     }
     return replay;
   }
@@ -208,10 +208,11 @@ export class ReplaysService implements OnModuleDestroy {
       });
   }
 
-  private async stop(id: string, state: ReplayState): Promise<void> {
+  /** Ends the running replay `id`: its reading stops and its worker is killed. */
+  private async stop(id: string): Promise<void> {
     const running = this.running;
     if (running?.id !== id) return;
-    running.abort.abort(state);
+    running.abort.abort();
     await running.worker?.kill();
     await running.done;
   }
