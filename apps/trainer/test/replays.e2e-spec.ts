@@ -325,6 +325,42 @@ describe('replays of recorded traffic (POST /v1/replays, through the gateway, on
     assert.equal(finished.report!.compared, MULTI_REQUESTS * IMAGES_PER_MULTI);
   });
 
+  it('cancels a running replay: it ends cancelled, its worker and its reading stopped', async () => {
+    const { body: started } = await request<Replay>(
+      stack.gateway,
+      'POST',
+      '/v1/replays',
+      {
+        model: { name: stack.modelName, version: 2 },
+        source: { from: sentFrom },
+        batchSize: 1,
+      },
+    );
+    // Its worker takes a second or more to start and load the model: it is still running.
+    const cancelled = await request<Replay>(
+      stack.gateway,
+      'POST',
+      `/v1/replays/${started.id}/cancel`,
+    );
+    assert.equal(cancelled.status, 200);
+    assert.equal(cancelled.body.state, 'cancelled');
+    assert.equal(cancelled.body.report, undefined);
+    const events = await readEventStream<ReplayEvent>(
+      stack.gateway,
+      `/v1/replays/${started.id}/events`,
+    );
+    assert.deepEqual(
+      events.map((event) => event.type === 'state' && event.state),
+      ['cancelled'],
+    );
+    // The next replay runs at once: nothing of the cancelled one holds the queue.
+    const { replay: next } = await replay({
+      model: { name: stack.modelName, version: 1 },
+      source: { last: 1 },
+    });
+    assert.equal(next.state, 'succeeded');
+  });
+
   it('leaves no consumer group behind', async () => {
     const admin = new Kafka(
       kafkaClientConfig(kafkaConnectionTo(broker.brokers), 'replay-test'),
