@@ -176,7 +176,8 @@ async function trainingPhase(stack: BenchStack) {
   };
   say(`training: ${JSON.stringify(training)}`);
   const registry = await connectRegistry(stack.brokers);
-  const record = registry.active && registry.find(registry.active);
+  const record =
+    registry.active && (await registry.loadRecord(registry.active));
   await registry.onModuleDestroy();
   if (!record) throw new Error('the trained model is not in the registry');
   return { training, model: await deserializeModel(record.artifacts) };

@@ -24,6 +24,12 @@ class RegistryView {
   find(ref: ModelRef) {
     return this.records.get(ref.version);
   }
+  loadRecord(ref: ModelRef) {
+    const record = this.records.get(ref.version);
+    return record
+      ? Promise.resolve(record)
+      : Promise.reject(new Error('not in the registry'));
+  }
   list() {
     return [...this.records.values()];
   }

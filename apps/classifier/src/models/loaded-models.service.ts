@@ -281,16 +281,9 @@ export class LoadedModelsService implements OnModuleInit, OnModuleDestroy {
       cached.lastUsed = Date.now();
       return cached.loading;
     }
-    const record = this.registry.find(ref);
-    if (!record) {
-      return Promise.reject(
-        new Error(
-          `model ${ref.name} version ${ref.version} is not in the registry`,
-        ),
-      );
-    }
     const entry: Entry = {
-      loading: build(record),
+      // Only now, and only this version's, are its weights read from Kafka.
+      loading: this.registry.loadRecord(ref).then(build),
       lastUsed: Date.now(),
       inFlight: 0,
       retired: false,
