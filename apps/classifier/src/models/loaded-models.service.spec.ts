@@ -74,6 +74,12 @@ function service(registry: RegistryView): LoadedModelsService {
       labelNames: ['model', 'version'],
     }),
     new Gauge({ name: 'fallback', help: 'f', registers: [] }),
+    new Counter({
+      name: 'loads',
+      help: 'l',
+      registers: [],
+      labelNames: ['model', 'version'],
+    }),
   );
 }
 

@@ -90,6 +90,8 @@ export class LoadedModelsService implements OnModuleInit, OnModuleDestroy {
     private readonly loadFailures: Counter<string>,
     @InjectMetric(ModelLoadMetrics.fallback)
     private readonly fallback: Gauge<string>,
+    @InjectMetric(ModelLoadMetrics.loads)
+    private readonly loads: Counter<string>,
   ) {}
 
   /** Never throws: a version that cannot be loaded must not stop the classifier from starting. */
@@ -281,6 +283,7 @@ export class LoadedModelsService implements OnModuleInit, OnModuleDestroy {
       cached.lastUsed = Date.now();
       return cached.loading;
     }
+    this.loads.inc({ model: ref.name, version: String(ref.version) });
     const entry: Entry = {
       // Only now, and only this version's, are its weights read from Kafka.
       loading: this.registry.loadRecord(ref).then(build),
