@@ -61,11 +61,8 @@ describe("the registry's readers: summaries everywhere, weights only where a ver
     });
 
   before(async () => {
-    const [[image], artifacts] = await Promise.all([
-      officialTestImages(1),
-      testModelArtifacts(),
-    ]);
-    png = await encodePng(image.pixels);
+    const artifacts = await testModelArtifacts();
+    png = await encodePng((await officialTestImages(1))[0].pixels);
     const registry = await connectRegistry();
     for (const version of [1, 2, 3]) {
       await registry.publish(testModelRecord({ name, version }, artifacts));
