@@ -25,6 +25,7 @@ import { httpRows, MULTI_IMAGES, type HttpRow } from './http-rows.js';
 import { inferenceBody, multipartBody } from './load.js';
 import { modelCeiling } from './model-ceiling.js';
 import { photoAccuracy } from './photo-accuracy.js';
+import { registryFootprint, registryTable } from './registry-footprint.js';
 import { preprocessingCost } from './preprocessing-cost.js';
 import { childPids, peakRssMb } from './process-memory.js';
 import { scalingTable, table, type BenchReport } from './report-table.js';
@@ -43,6 +44,8 @@ const { values: options } = parseArgs({
     soak: { type: 'string' },
     // Only the classifier scaling rows, on the tests' small model instead of a trained one.
     'scaling-only': { type: 'boolean', default: false },
+    // Only the registry's figures: start-up and memory with 1 and 100 versions.
+    'registry-only': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(options.seconds);
@@ -315,6 +318,13 @@ async function streamPhase(stack: BenchStack, images: TestImage[]) {
 }
 
 async function main(): Promise<void> {
+  if (options['registry-only']) {
+    const footprint = await withStack((stack) =>
+      registryFootprint({ ...stack, say }),
+    );
+    process.stdout.write(`\n${registryTable(footprint).join('\n')}\n`);
+    return;
+  }
   if (options['scaling-only']) {
     const scaling = await withStack(async (stack) => {
       const registry = await connectRegistry(stack.brokers);
@@ -335,6 +345,8 @@ async function main(): Promise<void> {
     const { http, memory, soak } = await httpPhase(stack, images);
     const stream = await streamPhase(stack, images);
     const scaling = await scalingPhase(stack, images);
+    // Last: it publishes 100 versions, which every later start would read the summaries of.
+    const registry = await registryFootprint({ ...stack, say });
     memory.trainer = training.trainerPeakRssMb;
     memory['training worker'] = training.workerPeakRssMb;
     return {
@@ -344,6 +356,7 @@ async function main(): Promise<void> {
       http,
       stream,
       scaling,
+      registry,
       memory,
       soak,
     };

@@ -50,6 +50,7 @@ export type ModelDraft = Omit<ModelRecord, 'version' | 'publishId'>;
 
 const { CompressionTypes, Partitioners } = kafkajs;
 const CATCH_UP_TIMEOUT_MS = 30_000;
+const LEADER_ATTEMPTS = 10;
 const ECHO_TIMEOUT_MS = 15_000;
 /** Trainers racing for the next version of one name: each lost race costs one more try. */
 const MAX_PUBLISH_ATTEMPTS = 10;
@@ -491,10 +492,18 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(Topics.models);
-      return new Map(
-        offsets.map((entry) => [entry.partition, Number(entry.high)]),
-      );
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const offsets = await admin.fetchTopicOffsets(Topics.models);
+          return new Map(
+            offsets.map((entry) => [entry.partition, Number(entry.high)]),
+          );
+        } catch (error) {
+          // A topic created a moment ago may have no leader yet ("not the leader").
+          if (attempt === LEADER_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
     } finally {
       await admin.disconnect();
     }
