@@ -73,7 +73,8 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
   private readonly groupId = `fashion-registry-${randomUUID()}`;
   private readonly weights: RecordReader;
   private consumer?: Consumer;
-  private producer?: Producer;
+  /** Connecting or connected: concurrent sends share one producer. */
+  private producer?: Promise<Producer>;
   /** The offset read last per topic and partition: a consumer restarted without commits reads from the start again. */
   private readonly applied = new Map<string, bigint>();
   private stopRestarting?: () => void;
@@ -161,7 +162,10 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
         ?.disconnect()
         .then(() => removeGroup(this.kafka, this.groupId, this.logger)),
       this.weights.close(),
-      this.producer?.disconnect(),
+      this.producer?.then(
+        (producer) => producer.disconnect(),
+        () => undefined,
+      ),
     ]);
   }
 
@@ -417,13 +421,10 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     messages: Message[],
     compression = CompressionTypes.None,
   ): Promise<{ partition: number; baseOffset: string }[]> {
-    if (!this.producer) {
-      this.producer = this.kafka.producer({
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await this.producer.connect();
-    }
-    const written = await this.producer.send({
+    this.producer ??= this.connectProducer();
+    const written = await (
+      await this.producer
+    ).send({
       topic,
       compression,
       messages,
@@ -432,6 +433,20 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
       partition,
       baseOffset: baseOffset ?? '0',
     }));
+  }
+
+  private async connectProducer(): Promise<Producer> {
+    const producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    try {
+      await producer.connect();
+      return producer;
+    } catch (error) {
+      // The next send tries again.
+      this.producer = undefined;
+      throw error;
+    }
   }
 
   private isNew(

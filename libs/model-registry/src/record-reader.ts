@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { removeGroup, withTimeout } from '#platform';
+import { removeGroup, restartAfterFatalCrash, withTimeout } from '#platform';
 
 /** One record to read: a topic, a partition, an offset, and the key it must have there. */
 export interface RecordAt {
@@ -25,6 +25,7 @@ const FETCH_BYTES = 64 * 1024;
 export class RecordReader {
   private readonly groupId = `fashion-weights-${randomUUID()}`;
   private consumer?: Promise<Consumer>;
+  private stopRestarting?: () => void;
   private reading: Promise<unknown> = Promise.resolve();
   private wanted?: RecordAt & {
     found: (message: KafkaMessage) => void;
@@ -46,6 +47,7 @@ export class RecordReader {
 
   async close(): Promise<void> {
     if (!this.consumer) return;
+    this.stopRestarting?.();
     const consumer = await this.consumer.catch(() => undefined);
     await consumer?.disconnect();
     await removeGroup(this.kafka, this.groupId, this.logger);
@@ -83,14 +85,24 @@ export class RecordReader {
     });
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: ({ topic, partition, message }) => {
-        this.take(topic, partition, message);
-        return Promise.resolve();
-      },
+    // A join (the first, or after a crash or rebalance) forgets pauses and seeks: set them again.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      const wanted = this.wanted;
+      if (wanted) {
+        const { topic, partition, offset } = wanted;
+        consumer.seek({ topic, partition, offset });
+      } else consumer.pause(this.topics.map((topic) => ({ topic })));
     });
-    consumer.pause(this.topics.map((topic) => ({ topic })));
+    const run = () =>
+      consumer.run({
+        autoCommit: false,
+        eachMessage: ({ topic, partition, message }) => {
+          this.take(topic, partition, message);
+          return Promise.resolve();
+        },
+      });
+    this.stopRestarting = restartAfterFatalCrash(consumer, run, this.logger);
+    await run();
     return consumer;
   }
 
