@@ -25,6 +25,8 @@ export interface RegistryFootprint {
   rows: RegistryRow[];
   /** The size of one version's weights, as they lie on the weights topic. */
   weightsMb: number;
+  /** A fresh registry reader catching up (every summary), by number of versions: in-process, without the app's boot. */
+  catchUpSeconds: Record<number, number>;
   /** A fresh process reading one version's weights by offset, among all versions. */
   oneVersionSeconds: number;
   /** Reading the whole weights topic, as every process did at start before. */
@@ -58,6 +60,7 @@ export async function registryFootprint(options: {
   const name = `bench-registry-${randomUUID().slice(0, 8)}`;
   const registry = await connectRegistry(brokers);
   const rows: RegistryRow[] = [];
+  const catchUpSeconds: Record<number, number> = {};
   const startAndMeasure = async (app: AppName) => {
     const began = performance.now();
     const started = await start(app);
@@ -82,6 +85,7 @@ export async function registryFootprint(options: {
         });
       }
       if (versions === 1) await registry.promote({ name, version: 1 });
+      catchUpSeconds[versions] = await timeCatchUp(brokers);
       for (const app of ['gateway', 'classifier'] as const) {
         const starts: RegistryRow[] = [];
         for (let start = 0; start < STARTS; start++) {
@@ -93,7 +97,9 @@ export async function registryFootprint(options: {
           startSeconds: median(starts.map((one) => one.startSeconds)),
           rssMb: median(starts.map((one) => one.rssMb)),
         };
-        say(`registry: ${JSON.stringify(row)}`);
+        say(
+          `registry: ${JSON.stringify(row)}, starts ${starts.map((one) => one.startSeconds.toFixed(1)).join(' / ')} s`,
+        );
         rows.push(row);
       }
     }
@@ -104,10 +110,19 @@ export async function registryFootprint(options: {
     Buffer.from(artifacts.weightData, 'base64').length / 2 ** 20;
   return {
     rows,
+    catchUpSeconds,
     weightsMb,
     oneVersionSeconds: await timeOneVersion(brokers, name),
     everyVersionSeconds: await timeEveryVersion(brokers),
   };
+}
+
+async function timeCatchUp(brokers: string): Promise<number> {
+  const began = performance.now();
+  const reader = await connectRegistry(brokers);
+  const seconds = (performance.now() - began) / 1000;
+  await reader.onModuleDestroy();
+  return seconds;
 }
 
 async function timeOneVersion(brokers: string, name: string): Promise<number> {
@@ -178,6 +193,7 @@ export function registryTable(footprint: RegistryFootprint): string[] {
       (app) =>
         `| ${app} | ${VERSION_COUNTS.map((count) => cell(count, app)).join(' | ')} |`,
     ),
+    `| the registry read at start, in-process (every summary) | ${VERSION_COUNTS.map((count) => `${footprint.catchUpSeconds[count]?.toFixed(2) ?? '?'} s`).join(' | ')} |`,
     `| one version's weights read by offset (fresh reader) / every version's read | ${footprint.oneVersionSeconds.toFixed(2)} s | ${footprint.everyVersionSeconds.toFixed(2)} s |`,
   ];
 }
