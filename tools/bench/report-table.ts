@@ -6,6 +6,7 @@ import type { kafkaRoundTrip } from './kafka-round-trip.js';
 import type { modelCeiling } from './model-ceiling.js';
 import type { PhotoAccuracy } from './photo-accuracy.js';
 import type { PreprocessingCostRow } from './preprocessing-cost.js';
+import { registryTable, type RegistryFootprint } from './registry-footprint.js';
 import type { StreamRow } from './stream-throughput.js';
 
 /** The CPU columns, in this order. */
@@ -29,6 +30,7 @@ export interface BenchReport {
   http: HttpRow[];
   stream: StreamRow[];
   scaling: ScalingRow[];
+  registry: RegistryFootprint;
   memory: Record<string, number | undefined>;
   soak?: SoakResult;
 }
@@ -43,6 +45,7 @@ export function table(report: BenchReport): string {
     ...httpTable(report.http, report.ceiling.batchedImagesPerSecond),
     ...streamTable(report.stream),
     ...scalingTable(report.scaling),
+    ...registryTable(report.registry),
     ...preprocessingTable(report.preprocessing),
     ...accuracyTable(report.accuracy),
     ...trainingTable(report.training),

@@ -31,6 +31,7 @@ import { kerasReference } from './keras-reference.js';
 import { inferenceBody, multipartBody } from './load.js';
 import { modelCeiling } from './model-ceiling.js';
 import { photoAccuracy } from './photo-accuracy.js';
+import { registryFootprint, registryTable } from './registry-footprint.js';
 import { preprocessingCost } from './preprocessing-cost.js';
 import { childPids, peakRssMb } from './process-memory.js';
 import {
@@ -57,6 +58,8 @@ const { values: options } = parseArgs({
     'scaling-only': { type: 'boolean', default: false },
     // Only the prototype's model trained by the trainer and by Python Keras, side by side.
     'prototype-only': { type: 'boolean', default: false },
+    // Only the registry's figures: start-up and memory with 1 and 100 versions.
+    'registry-only': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(options.seconds);
@@ -191,7 +194,8 @@ async function trainingPhase(stack: BenchStack) {
   };
   say(`training: ${JSON.stringify(training)}`);
   const registry = await connectRegistry(stack.brokers);
-  const record = registry.active && registry.find(registry.active);
+  const record =
+    registry.active && (await registry.loadRecord(registry.active));
   await registry.onModuleDestroy();
   if (!record) throw new Error('the trained model is not in the registry');
   return {
@@ -378,6 +382,13 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${prototypeTable(prototype).join('\n')}\n`);
     return;
   }
+  if (options['registry-only']) {
+    const footprint = await withStack((stack) =>
+      registryFootprint({ ...stack, say }),
+    );
+    process.stdout.write(`\n${registryTable(footprint).join('\n')}\n`);
+    return;
+  }
   if (options['scaling-only']) {
     const scaling = await withStack(async (stack) => {
       const registry = await connectRegistry(stack.brokers);
@@ -399,6 +410,8 @@ async function main(): Promise<void> {
     const { http, memory, soak } = await httpPhase(stack, images);
     const stream = await streamPhase(stack, images);
     const scaling = await scalingPhase(stack, images);
+    // Last: it publishes 100 versions, which every later start would read the summaries of.
+    const registry = await registryFootprint({ ...stack, say });
     memory.trainer = training.trainerPeakRssMb;
     memory['training worker'] = training.workerPeakRssMb;
     return {
@@ -409,6 +422,7 @@ async function main(): Promise<void> {
       http,
       stream,
       scaling,
+      registry,
       memory,
       soak,
     };

@@ -20,6 +20,7 @@ export * from './kafka/liveness/kafka-liveness.module.js';
 export * from './kafka/liveness/kafka-liveness.service.js';
 export * from './kafka/liveness/kafka-unreachable.error.js';
 export * from './kafka/consumer/restart-after-fatal-crash.js';
+export * from './kafka/consumer/remove-group.js';
 export * from './logging/logging.module.js';
 export * from './logging/request-id.js';
 export * from './metrics/metrics.module.js';

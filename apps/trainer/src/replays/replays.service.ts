@@ -223,7 +223,9 @@ export class ReplaysService implements OnModuleDestroy {
     this.emit(replay, replayStateEvent(replay));
     const admin = this.kafka.admin();
     try {
-      const record = this.registry.find(replay.model);
+      const record = await this.registry
+        .loadRecord(replay.model)
+        .catch(() => undefined);
       if (!record) throw new Error('the model version was retired meanwhile');
       const worker = new ReplayWorkerProcess();
       running.worker = worker;

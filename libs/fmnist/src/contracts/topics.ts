@@ -6,6 +6,8 @@ export const Topics = {
   imagesReply: 'fashion-images.reply',
   /** The model registry: every published model version and which one is active. */
   models: 'fashion-models',
+  /** Model weights, one record per version: read only by processes that load a version. */
+  modelWeights: 'fashion-models.weights',
   /** What each classifier serves and failed to load: its latest report, per classifier. */
   modelsServing: 'fashion-models.serving',
   /** Classification requests that could not be processed, kept for inspection. */
@@ -93,7 +95,16 @@ export function topicSpecs(layout: TopicLayout) {
       configEntries: [
         // Compaction keeps the latest record per key forever: the registry never expires.
         { name: 'cleanup.policy', value: 'compact' },
-        // A record carries a model's weights: a few megabytes, above Kafka's 1 MB default.
+        // Records written before the weights had a topic of their own carry weights inline.
+        { name: 'max.message.bytes', value: String(64 * 1024 * 1024) },
+      ],
+    },
+    {
+      topic: Topics.modelWeights,
+      numPartitions: 1,
+      configEntries: [
+        { name: 'cleanup.policy', value: 'compact' },
+        // A record is a model's weights: a few megabytes, above Kafka's 1 MB default.
         { name: 'max.message.bytes', value: String(64 * 1024 * 1024) },
       ],
     },
