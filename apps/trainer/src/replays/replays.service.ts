@@ -223,10 +223,8 @@ export class ReplaysService implements OnModuleDestroy {
     this.emit(replay, replayStateEvent(replay));
     const admin = this.kafka.admin();
     try {
-      const record = await this.registry
-        .loadRecord(replay.model)
-        .catch(() => undefined);
-      if (!record) throw new Error('the model version was retired meanwhile');
+      // Rejects, saying so, when the version was retired meanwhile.
+      const record = await this.registry.loadRecord(replay.model);
       const worker = new ReplayWorkerProcess();
       running.worker = worker;
       await admin.connect();
