@@ -4,6 +4,7 @@ import { ApiKeyModule } from './api-key/api-key.module.js';
 import { ArchitecturesModule } from './architectures/architectures.module.js';
 import { TrainerEnvironment } from './config/trainer.environment.js';
 import { ModelsModule } from './models/models.module.js';
+import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { TrainingJobsModule } from './training-jobs/training-jobs.module.js';
 
 @Module({
@@ -12,6 +13,7 @@ import { TrainingJobsModule } from './training-jobs/training-jobs.module.js';
     ApiKeyModule,
     ArchitecturesModule,
     ModelsModule,
+    RolloutsModule,
     TrainingJobsModule,
   ],
 })
