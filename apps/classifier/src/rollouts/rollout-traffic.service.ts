@@ -13,10 +13,11 @@ import { RolloutTalliesService } from './rollout-tallies.service.js';
 /** A model version, or the newest of a name when `version` is absent. */
 type RequestedModel = { name: string; version?: number };
 
-/** What scoring a request with one model gives: the model and its answer per image. */
+/** What scoring a request with one model gives: the model, its answer per image, its call's time. */
 export interface Scored {
   readonly model: ModelRef;
   readonly probabilities: number[][];
+  readonly inferenceMs: number;
 }
 
 /**
@@ -24,7 +25,8 @@ export interface Scored {
  * model and the candidate, and tallies how they compare. Shadow: the active model answers, the
  * candidate's answer is only counted. Canary: the candidate answers, or the active model when the
  * candidate fails. Both are queued in the same turn, so each rides in its model's next
- * micro-batch, the answering one first.
+ * micro-batch, the answering one first. Each model's latency is that of the model call that
+ * answered the request: the same measure for both, whichever was queued first.
  */
 @Injectable()
 export class RolloutTrafficService {
@@ -53,7 +55,6 @@ export class RolloutTrafficService {
       return score(requested);
     }
     const counter = this.tallies.of(rollout);
-    const started = performance.now();
     const timed = (model?: RequestedModel) => {
       const scoring = score(model);
       return {
@@ -62,7 +63,7 @@ export class RolloutTrafficService {
           (scored): ModelOutcome => ({
             ok: true,
             probabilities: scored.probabilities,
-            latencyMs: performance.now() - started,
+            latencyMs: scored.inferenceMs,
           }),
           (error: unknown): ModelOutcome | undefined =>
             expired(error) ? undefined : { ok: false, error: describe(error) },

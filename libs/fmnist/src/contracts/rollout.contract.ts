@@ -96,7 +96,7 @@ export const RolloutTallySchema = z.object({
     .length(NUM_CLASSES),
   candidateErrors: z.number().int().nonnegative(),
   lastError: z.string().optional(),
-  /** Per request, from the start of its handling to each model's answer (LATENCY_BUCKETS_MS). */
+  /** Per request, the duration of each model's call that answered it (LATENCY_BUCKETS_MS). */
   candidateLatency: LatencyHistogramSchema,
   activeLatency: LatencyHistogramSchema,
   reportedAt: z.iso.datetime(),

@@ -126,7 +126,8 @@ class RolloutFiguresDto {
 
   @ApiProperty({
     type: LatencyDto,
-    description: "From a request's handling to the candidate's answer, in ms",
+    description:
+      "The candidate's model calls that answered the requests (micro-batches), in ms",
   })
   candidateLatency!: LatencyDto;
 

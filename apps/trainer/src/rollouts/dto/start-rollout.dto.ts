@@ -48,7 +48,7 @@ export class RolloutThresholdsDto implements RolloutThresholds {
     maximum: 3_600_000,
     example: 250,
     description:
-      "The candidate's 99th percentile latency (ms), from the request's handling to its answer",
+      "The 99th percentile (ms) of the candidate's model calls that answered the requests",
   })
   @MayBeOmitted()
   @IsNumber({ allowNaN: false, allowInfinity: false })
