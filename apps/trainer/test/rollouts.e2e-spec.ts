@@ -340,6 +340,22 @@ describe('rollouts of a candidate version on live traffic (real broker, two clas
     assert.equal(rolledBack, 0);
   });
 
+  it('in canary, answers with the active model where the candidate fails, and counts each failure', async () => {
+    await startRollout(BROKEN, { mode: 'canary', percent: 100 });
+    const answers = await classifyAll(pngs.slice(0, 30));
+    assert.deepEqual(
+      answers.filter((answer) => answer.status !== 200 || answer.version !== 1),
+      [],
+      'every request was answered by the active model instead',
+    );
+    await waitFor(async () => (await rollout()).body.figures.requests === 30);
+    const { figures } = (await rollout()).body;
+    assert.equal(figures.candidateErrors, 30);
+    assert.equal(figures.errorRate, 1);
+    assert.equal(figures.compared, 0);
+    assert.equal((await endRollout()).body.state, 'ended');
+  });
+
   it('promotes a candidate that passes the limits', async () => {
     await startRollout(SAME, {
       mode: 'shadow',
