@@ -353,7 +353,19 @@ describe('rollouts of a candidate version on live traffic (real broker, two clas
     assert.equal(figures.candidateErrors, 30);
     assert.equal(figures.errorRate, 1);
     assert.equal(figures.compared, 0);
-    assert.equal((await endRollout()).body.state, 'ended');
+  });
+
+  it('ends the rollout of a candidate that is retired', async () => {
+    const retired = await fetch(
+      `${stack.gateway.url}/v1/models/${stack.modelName}/versions/${BROKEN}`,
+      { method: 'DELETE' },
+    );
+    assert.equal(retired.status, 204);
+    await waitFor(async () => (await rollout()).body.state === 'ended');
+    assert.equal(
+      (await rollout()).body.history.at(-1)?.reason,
+      'the candidate was retired',
+    );
   });
 
   it('promotes a candidate that passes the limits', async () => {
@@ -373,5 +385,13 @@ describe('rollouts of a candidate version on live traffic (real broker, two clas
       const answer = await classifyAll(pngs.slice(0, 1));
       return answer[0].version === SAME;
     });
+  });
+
+  it('keeps the rollout, its history and its figures in Kafka: a restarted trainer shows them', async () => {
+    const before = (await rollout()).body;
+    await trainer.stop();
+    trainer = await startTrainer(folders, { KAFKA_BROKERS: broker.brokers });
+    const { body } = await request<RolloutDto>(trainer, 'GET', '/v1/rollout');
+    assert.deepEqual(body, before);
   });
 });

@@ -40,16 +40,22 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
+    const warn = (error: unknown) =>
+      this.logger.warn(
+        `could not apply the rollout's decision: ${error instanceof Error ? error.message : String(error)}`,
+      );
     this.subscription = merge(
       this.topics.rollouts,
       this.topics.tallyReports,
     ).subscribe(() => {
-      this.change(() => this.decide()).catch((error: unknown) =>
-        this.logger.warn(
-          `could not apply the rollout's decision: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
+      this.change(() => this.decide()).catch(warn);
     });
+    this.subscription.add(
+      this.registry.changes.subscribe((change) => {
+        if (change.kind !== 'retired') return;
+        this.change(() => this.endRetired(change.model)).catch(warn);
+      }),
+    );
   }
 
   onModuleDestroy(): void {
@@ -116,6 +122,17 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
       if (!running) throw new NotFoundException('no rollout is running');
       return this.view(await this.finish(running, 'ended', 'ended on request'));
     });
+  }
+
+  /** A candidate retired meanwhile can only fail: its rollout ends, saying why. */
+  private async endRetired(model: ModelRef): Promise<void> {
+    const running = this.running();
+    if (
+      running?.candidate.name === model.name &&
+      running.candidate.version === model.version
+    ) {
+      await this.finish(running, 'ended', 'the candidate was retired');
+    }
   }
 
   private async decide(): Promise<void> {

@@ -63,15 +63,17 @@ export class RolloutTopicsService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const offsets = await admin
-      .fetchTopicOffsets(Topics.rollouts)
-      .finally(() => admin.disconnect());
-    const target = Math.max(0, ...offsets.map((entry) => Number(entry.high)));
+    // Both topics are read up to where they end now before the app serves: a restarted trainer
+    // shows the figures it showed before, a restarted classifier follows the running rollout.
+    const pending = await this.endOffsets();
     let caughtUp!: () => void;
     const isCaughtUp = new Promise<void>((resolve) => (caughtUp = resolve));
-    if (target === 0) caughtUp();
+    const read = (topic: string, offset: string) => {
+      if (Number(offset) + 1 >= (pending.get(topic) ?? 0))
+        pending.delete(topic);
+      if (pending.size === 0) caughtUp();
+    };
+    if (pending.size === 0) caughtUp();
 
     const consumer = (this.consumer = this.kafka.consumer({
       groupId: `fashion-rollouts-${randomUUID()}`,
@@ -87,12 +89,10 @@ export class RolloutTopicsService implements OnModuleInit, OnModuleDestroy {
           const value = message.value?.toString();
           if (topic === Topics.rolloutTallies) {
             if (value) this.applyTally(value);
-          } else {
-            if (value && message.key?.toString() === ROLLOUT_KEY) {
-              this.applyRollout(value);
-            }
-            if (Number(message.offset) + 1 >= target) caughtUp();
+          } else if (value && message.key?.toString() === ROLLOUT_KEY) {
+            this.applyRollout(value);
           }
+          read(topic, message.offset);
           return Promise.resolve();
         },
       });
@@ -151,6 +151,23 @@ export class RolloutTopicsService implements OnModuleInit, OnModuleDestroy {
       rolloutTallyKey(tally.rolloutId, tally.classifier),
       RolloutTallySchema.parse(tally),
     );
+  }
+
+  /** Where each topic that holds anything ends (a single partition each). */
+  private async endOffsets(): Promise<Map<string, number>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = new Map<string, number>();
+      for (const topic of [Topics.rollouts, Topics.rolloutTallies]) {
+        for (const { low, high } of await admin.fetchTopicOffsets(topic)) {
+          if (Number(high) > Number(low)) ends.set(topic, Number(high));
+        }
+      }
+      return ends;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async send(topic: string, key: string, value: unknown) {
