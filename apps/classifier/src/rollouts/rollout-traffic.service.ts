@@ -55,7 +55,7 @@ export class RolloutTrafficService {
       return score(requested);
     }
     const counter = this.tallies.of(rollout);
-    const timed = (model?: RequestedModel) => {
+    const scoreWith = (model?: RequestedModel) => {
       const scoring = score(model);
       return {
         scoring,
@@ -71,8 +71,8 @@ export class RolloutTrafficService {
       };
     };
     const canary = rollout.mode === 'canary';
-    const first = timed(canary ? rollout.candidate : undefined);
-    const second = timed(canary ? undefined : rollout.candidate);
+    const first = scoreWith(canary ? rollout.candidate : undefined);
+    const second = scoreWith(canary ? undefined : rollout.candidate);
     const [fromActive, fromCandidate] = canary
       ? [second, first]
       : [first, second];

@@ -106,6 +106,9 @@ export function topicSpecs(layout: TopicLayout) {
         // The latest tally per classifier and rollout; none of a rollout a week old.
         { name: 'cleanup.policy', value: 'compact,delete' },
         { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
+        // Tallies come every second per classifier: segments rolled every 10 minutes get
+        // compacted, so an app reading the topic at start reads little more than the latest ones.
+        { name: 'segment.ms', value: String(10 * 60 * 1000) },
       ],
     },
     {
