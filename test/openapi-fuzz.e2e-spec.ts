@@ -229,7 +229,8 @@ describe('requests generated from the OpenAPI descriptions', () => {
         gateway.url,
         ({ path }) =>
           path.startsWith('/v1/training-jobs') ||
-          path.startsWith('/v1/models/{name}/versions'),
+          path.startsWith('/v1/models/{name}/versions') ||
+          path === '/v1/rollout',
       ),
     );
   });
