@@ -41,6 +41,7 @@ const SEED = Number(
 const ANSWER_TIMEOUT_MS = 30_000;
 const MAX_UPLOAD_BYTES = 64 * 1024;
 const CREATE_JOB = 'POST /v1/training-jobs';
+const CREATE_REPLAY = 'POST /v1/replays';
 
 describe('requests generated from the OpenAPI descriptions', () => {
   const modelName = `fuzz-${randomUUID().slice(0, 8)}`;
@@ -191,6 +192,11 @@ describe('requests generated from the OpenAPI descriptions', () => {
       if (operation.id === CREATE_JOB && response.status === 201) {
         await cancelJob((JSON.parse(response.body!) as TrainingJob).id);
       }
+      // Replays run one at a time and few may wait: each one the fuzz starts is cancelled.
+      if (operation.id === CREATE_REPLAY && response.status === 201) {
+        const { id } = JSON.parse(response.body!) as { id: string };
+        await request(trainer, 'POST', `/v1/replays/${id}/cancel`);
+      }
     },
   });
 
@@ -230,7 +236,8 @@ describe('requests generated from the OpenAPI descriptions', () => {
         ({ path }) =>
           path.startsWith('/v1/training-jobs') ||
           path.startsWith('/v1/models/{name}/versions') ||
-          path === '/v1/rollout',
+          path === '/v1/rollout' ||
+          path.startsWith('/v1/replays'),
       ),
     );
   });

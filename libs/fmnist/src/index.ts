@@ -12,3 +12,4 @@ export * from './labels.js';
 export * from './dataset/png-export.js';
 export * from './dataset/seeded-random.js';
 export * from './image/preprocess.js';
+export * from './image/streamed-image.js';

@@ -25,3 +25,4 @@ export * from './logging/request-id.js';
 export * from './metrics/metrics.module.js';
 export * from './platform.module.js';
 export * from './kafka/instance-replies.js';
+export * from './kafka/range/topic-range-reader.js';

@@ -27,7 +27,15 @@ export const Topics = {
 export interface TopicLayout {
   readonly imagePartitions: number;
   readonly replyPartitions: number;
+  /** `retention.ms` of `fashion-images` (KAFKA_REQUEST_RETENTION_MS); REQUEST_RETENTION_MS if absent. */
+  readonly requestRetentionMs?: number;
 }
+
+/**
+ * How long `fashion-images` keeps requests by default: they are people's images (as 28x28), kept
+ * only as long as a replay of recent traffic needs them.
+ */
+export const REQUEST_RETENTION_MS = 24 * 3600 * 1000;
 
 /** The layout of a fresh cluster: four of each, room for four busy classifiers. */
 export const DEFAULT_TOPIC_LAYOUT: TopicLayout = {
@@ -72,7 +80,16 @@ export function streamTopicSpecs(
 /** How each topic is laid out when created (the shape of platform's `TopicSpec`). */
 export function topicSpecs(layout: TopicLayout) {
   return [
-    { topic: Topics.images, numPartitions: layout.imagePartitions },
+    {
+      topic: Topics.images,
+      numPartitions: layout.imagePartitions,
+      configEntries: [
+        {
+          name: 'retention.ms',
+          value: String(layout.requestRetentionMs ?? REQUEST_RETENTION_MS),
+        },
+      ],
+    },
     { topic: Topics.imagesReply, numPartitions: layout.replyPartitions },
     {
       topic: Topics.models,
