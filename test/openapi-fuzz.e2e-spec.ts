@@ -236,6 +236,7 @@ describe('requests generated from the OpenAPI descriptions', () => {
         ({ path }) =>
           path.startsWith('/v1/training-jobs') ||
           path.startsWith('/v1/models/{name}/versions') ||
+          path === '/v1/rollout' ||
           path.startsWith('/v1/replays'),
       ),
     );

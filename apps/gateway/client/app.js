@@ -3,6 +3,7 @@ import { api, trainerApiKey } from './api.js';
 import { setUpEvaluation } from './evaluation.js';
 import { setUpInference } from './inference.js';
 import { setUpLists } from './lists.js';
+import { setUpRollout } from './rollout.js';
 import { setUpTraining } from './training.js';
 
 const FALLBACK_LABELS = [
@@ -79,21 +80,28 @@ async function main() {
       }
     },
   });
+  const rollout = setUpRollout({ onPromoted: promoted });
   lists = setUpLists({
     evaluation,
     follow: training.follow,
     onPromoted: promoted,
+    onModels: rollout.offer,
   });
 
   setUpTabs((tab) => {
     if (tab === 'tab-inference') void inference.refreshModels();
     if (tab === 'tab-training')
-      void Promise.all([lists.refreshModels(), lists.refreshJobs()]);
+      void Promise.all([
+        lists.refreshModels(),
+        lists.refreshJobs(),
+        rollout.refresh(),
+      ]);
   });
 
   void inference.refreshModels();
   const jobs = await lists.refreshJobs();
   void lists.refreshModels();
+  void rollout.refresh();
   // A job already under way (the default model's, on a first start) is shown as it goes.
   const running = jobs.find(
     (job) => job.state === 'running' || job.state === 'queued',

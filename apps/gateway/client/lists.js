@@ -4,7 +4,7 @@ import { formatNumber, h, percent } from './dom.js';
 
 const JOBS_SHOWN = 10;
 
-export function setUpLists({ evaluation, follow, onPromoted }) {
+export function setUpLists({ evaluation, follow, onPromoted, onModels }) {
   const modelRows = document.querySelector('#models-table tbody');
   const modelsStatus = document.querySelector('#models-status');
   const jobRows = document.querySelector('#jobs-table tbody');
@@ -17,6 +17,7 @@ export function setUpLists({ evaluation, follow, onPromoted }) {
       modelRows.parentElement.hidden = models.length === 0;
       modelsStatus.textContent =
         models.length === 0 ? 'No model has been published yet.' : '';
+      onModels(models);
       return models;
     } catch (error) {
       modelsStatus.textContent = `The models could not be listed: ${error.message}`;

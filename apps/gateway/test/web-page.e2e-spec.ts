@@ -305,6 +305,48 @@ describe('the web page, in headless Chromium', () => {
     assert.match(await textOf('#promote-status'), /is now the active model/);
   });
 
+  it('starts a shadow rollout, shows its figures as requests come, and ends it', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([await encodePng(image.pixels)]), 'item.png');
+    await page.click('#tab-training');
+    await page
+      .locator(`#rollout-candidate option[value="${modelName}:1"]`)
+      .waitFor({ state: 'attached' });
+    await page.selectOption('#rollout-candidate', `${modelName}:1`);
+    await page.selectOption('#rollout-mode', 'shadow');
+    await page.fill('#rollout-percent', '100');
+    await page.click('#rollout-start');
+    try {
+      await page
+        .locator('#rollout-status', {
+          hasText: `Shadow of ${modelName} v1 on 100% of the requests: running.`,
+        })
+        .waitFor();
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(`${gateway.url}/v1/classifications`, {
+          method: 'POST',
+          body: form,
+        });
+        assert.equal(response.status, 200);
+      }
+      await page
+        .locator('#rollout-summary', {
+          hasText: /^3 requests from 1 classifier; agreement/,
+        })
+        .waitFor();
+      assert.equal(await page.locator('#rollout-classes tbody tr').count(), 1);
+      await screenshot(page, 'web-page-rollout');
+    } finally {
+      await page.click('#rollout-end');
+    }
+    await page.locator('#rollout-status', { hasText: /: ended\.$/ }).waitFor();
+    assert.match(
+      await textOf('#rollout-history li:last-child'),
+      /ended, ended on request/,
+    );
+    assert.ok(await page.locator('#rollout-end').isHidden());
+  });
+
   it('says in words that the trainer is down, and the gateway answers at once', async () => {
     await trainer.stop();
     const started = Date.now();

@@ -5,6 +5,7 @@ import { ArchitecturesModule } from './architectures/architectures.module.js';
 import { TrainerEnvironment } from './config/trainer.environment.js';
 import { ModelsModule } from './models/models.module.js';
 import { ReplaysModule } from './replays/replays.module.js';
+import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { TrainingJobsModule } from './training-jobs/training-jobs.module.js';
 
 @Module({
@@ -13,6 +14,7 @@ import { TrainingJobsModule } from './training-jobs/training-jobs.module.js';
     ApiKeyModule,
     ArchitecturesModule,
     ModelsModule,
+    RolloutsModule,
     TrainingJobsModule,
     ReplaysModule,
   ],

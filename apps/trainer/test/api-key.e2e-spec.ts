@@ -115,8 +115,10 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
       operations.map(({ method, path }) => `${method} ${path}`).sort(),
       [
         'DELETE /v1/models/{name}/versions/{version}',
+        'DELETE /v1/rollout',
         'DELETE /v1/training-jobs/{id}',
         'POST /v1/models/{name}/versions/{version}/promote',
+        'POST /v1/models/{name}/versions/{version}/rollout',
         'POST /v1/replays',
         'POST /v1/replays/{id}/cancel',
         'POST /v1/training-jobs',

@@ -2,6 +2,7 @@ export * from './contracts/topics.js';
 export * from './model/architectures.js';
 export * from './contracts/index.js';
 export * from './model/agreement.js';
+export * from './model/rollout-figures.js';
 export * from './model/evaluation.js';
 export * from './dataset/folder-dataset.js';
 export * from './dataset/idx.js';

@@ -22,6 +22,7 @@ import {
 } from '#fmnist';
 import { CLASSIFIER_ID } from '../models/classifier-id.js';
 import { LoadedModelsService } from '../models/loaded-models.service.js';
+import { RolloutTrafficService } from '../rollouts/rollout-traffic.service.js';
 import { ClassificationFailure } from './classification-failure.js';
 import { ClassifierMetrics } from './classifier.metrics.js';
 import { DeadLetterService } from './dead-letter.service.js';
@@ -32,6 +33,7 @@ export class ClassificationController {
   constructor(
     private readonly models: LoadedModelsService,
     private readonly inference: InferenceService,
+    private readonly rollouts: RolloutTrafficService,
     private readonly deadLetters: DeadLetterService,
     @InjectPinoLogger(ClassificationController.name)
     private readonly logger: PinoLogger,
@@ -73,17 +75,14 @@ export class ClassificationController {
       return this.expire(context, requestId, 'received');
     }
     try {
-      const { loaded, inference } = await this.models.use(
-        model,
-        async (loaded) => ({
-          loaded,
-          inference: await this.inference.classify(
-            loaded,
-            images.map(decodeImage),
-            deadline,
-          ),
-        }),
+      const pixels = images.map(decodeImage);
+      const answer = await this.rollouts.route(requestId, model, (ref) =>
+        this.models.use(ref, async (loaded) => ({
+          model: loaded.ref,
+          ...(await this.inference.classify(loaded, pixels, deadline)),
+        })),
       );
+      const { model: answeredBy, ...inference } = answer;
       for (const probabilities of inference.probabilities) {
         const best = argMax(probabilities);
         this.images.inc({ label: LABELS[best].slug });
@@ -93,7 +92,7 @@ export class ClassificationController {
         {
           requestId,
           images: images.length,
-          model: loaded.ref,
+          model: answeredBy,
           inferenceMs: inference.inferenceMs,
           batchImages: inference.batchImages,
         },
@@ -101,7 +100,7 @@ export class ClassificationController {
       );
       return {
         requestId,
-        model: loaded.ref,
+        model: answeredBy,
         predictions: inference.probabilities.map((probabilities) => ({
           probabilities,
         })),

@@ -51,4 +51,9 @@ export class ClassifierEnvironment extends HttpEnvironment {
   @IsInt({ message: 'STREAM_DECODE_CONCURRENCY must be an integer' })
   @Min(1, { message: 'STREAM_DECODE_CONCURRENCY must be at least 1' })
   STREAM_DECODE_CONCURRENCY: number = 2;
+
+  /** How often this replica publishes its tally of a running rollout, while it changes. */
+  @IsInt({ message: 'ROLLOUT_REPORT_INTERVAL_MS must be an integer' })
+  @Min(100, { message: 'ROLLOUT_REPORT_INTERVAL_MS must be at least 100' })
+  ROLLOUT_REPORT_INTERVAL_MS: number = 1000;
 }

@@ -11,8 +11,8 @@ import { trainerProxy } from './trainer-proxy.middleware.js';
 
 /**
  * The trainer's API under the gateway's origin, for the web page: training jobs (their event
- * streams included), the architectures a job can name, single model versions (details, promote, export)
- * and replays. `GET /v1/models` stays
+ * streams included), the architectures a job can name, single model versions (details, promote,
+ * roll out, export), the rollout and replays. `GET /v1/models` stays
  * the gateway's own: the versions the classifiers can serve. Changes sent by a page of another site
  * are refused first; the trainer applies its own rules (key, or this machine only) to the rest.
  */
@@ -35,6 +35,7 @@ export class TrainerProxyModule implements NestModule {
         'v1/training-jobs',
         'v1/architectures',
         'v1/models/:name/versions',
+        'v1/rollout',
         'v1/replays',
       );
   }

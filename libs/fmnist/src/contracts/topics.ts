@@ -10,6 +10,10 @@ export const Topics = {
   modelWeights: 'fashion-models.weights',
   /** What each classifier serves and failed to load: its latest report, per classifier. */
   modelsServing: 'fashion-models.serving',
+  /** The rollout of a candidate version (shadow or canary) and how the last ones ended. */
+  rollouts: 'fashion-models.rollouts',
+  /** What each classifier compared for the rollout: its cumulative tally, per classifier. */
+  rolloutTallies: 'fashion-models.rollout-tallies',
   /** Classification requests that could not be processed, kept for inspection. */
   imagesDeadLetter: 'fashion-images.dlq',
   /** The streaming path's default input: image files or 28x28 tensors, keyed by their producer. */
@@ -115,6 +119,24 @@ export function topicSpecs(layout: TopicLayout) {
         // The latest report per classifier, and none of a classifier gone for an hour.
         { name: 'cleanup.policy', value: 'compact,delete' },
         { name: 'retention.ms', value: String(3600 * 1000) },
+      ],
+    },
+    {
+      topic: Topics.rollouts,
+      numPartitions: 1,
+      // The latest state of the rollout, with the history of its decisions, forever.
+      configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+    },
+    {
+      topic: Topics.rolloutTallies,
+      numPartitions: 1,
+      configEntries: [
+        // The latest tally per classifier and rollout; none of a rollout a week old.
+        { name: 'cleanup.policy', value: 'compact,delete' },
+        { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
+        // Tallies come every second per classifier: segments rolled every 10 minutes get
+        // compacted, so an app reading the topic at start reads little more than the latest ones.
+        { name: 'segment.ms', value: String(10 * 60 * 1000) },
       ],
     },
     {
