@@ -118,6 +118,7 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
         'DELETE /v1/training-jobs/{id}',
         'POST /v1/models/{name}/versions/{version}/promote',
         'POST /v1/training-jobs',
+        'POST /v1/training-jobs/{id}/cancel',
       ],
     );
     for (const { security } of operations) {
@@ -195,8 +196,8 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
     job = await submitJob(trainer, { ...SMALL_JOB, modelName }, bearer(KEY));
     const cancelled = await request<TrainingJob>(
       trainer,
-      'DELETE',
-      `/v1/training-jobs/${job.id}`,
+      'POST',
+      `/v1/training-jobs/${job.id}/cancel`,
       undefined,
       apiKeyHeader(KEY),
     );
@@ -251,8 +252,8 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
     const started = await submitJob(gateway, SMALL_JOB, bearer(KEY));
     const cancelled = await request<TrainingJob>(
       gateway,
-      'DELETE',
-      `/v1/training-jobs/${started.id}`,
+      'POST',
+      `/v1/training-jobs/${started.id}/cancel`,
       undefined,
       apiKeyHeader(KEY),
     );
@@ -377,8 +378,8 @@ describe('a trainer without TRAINER_API_KEY', () => {
     const job = await submitJob(trainer, SMALL_JOB);
     const cancelled = await request<TrainingJob>(
       trainer,
-      'DELETE',
-      `/v1/training-jobs/${job.id}`,
+      'POST',
+      `/v1/training-jobs/${job.id}/cancel`,
     );
     assert.equal(cancelled.status, 200);
     assert.equal(cancelled.body.state, 'cancelled');

@@ -25,3 +25,5 @@ export * from './logging/request-id.js';
 export * from './metrics/metrics.module.js';
 export * from './platform.module.js';
 export * from './kafka/instance-replies.js';
+export * from './http/openapi/error-response.dto.js';
+export * from './http/positive-integer-param.js';

@@ -7,7 +7,6 @@ import {
   Header,
   NotFoundException,
   Param,
-  ParseIntPipe,
   Post,
   StreamableFile,
 } from '@nestjs/common';
@@ -21,6 +20,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { ModelRecord, ModelRef } from '#fmnist';
+import { PositiveIntParam } from '#platform';
 import {
   ActiveModelDto,
   ModelDto,
@@ -53,7 +53,7 @@ export class ModelsController {
   @ApiNotFoundResponse({ description: 'No such model version' })
   get(
     @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @PositiveIntParam('version') version: number,
   ): ModelDto {
     const { artifacts: _weights, ...summary } = this.find({ name, version });
     return this.registry.describeOne(summary);
@@ -74,7 +74,7 @@ export class ModelsController {
   })
   async retire(
     @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @PositiveIntParam('version') version: number,
   ): Promise<void> {
     this.find({ name, version });
     if (this.registry.isActive({ name, version })) {
@@ -96,7 +96,7 @@ export class ModelsController {
   @ApiNotFoundResponse({ description: 'No such model version' })
   promote(
     @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @PositiveIntParam('version') version: number,
   ): Promise<ActiveModelDto> {
     this.find({ name, version });
     return this.registry.promote({ name, version });
@@ -112,7 +112,7 @@ export class ModelsController {
   @ApiNotFoundResponse({ description: 'No such model version' })
   modelJson(
     @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @PositiveIntParam('version') version: number,
   ): object {
     return modelJson(this.find({ name, version }).artifacts);
   }
@@ -127,7 +127,7 @@ export class ModelsController {
   @ApiNotFoundResponse({ description: 'No such model version' })
   weights(
     @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @PositiveIntParam('version') version: number,
   ): StreamableFile {
     return new StreamableFile(
       weightsBin(this.find({ name, version }).artifacts),

@@ -1,0 +1,42 @@
+"""Schemathesis hooks for the project's APIs (loaded through SCHEMATHESIS_HOOKS).
+
+What Schemathesis cannot make from a schema: uploads that are real images. A file field
+(`format: binary`) and a raw image body get one of the images in CONTRACT_IMAGES (real PNGs and a
+photo-like JPEG of the test split), so that a valid classification is classified, not refused as
+"not an image". Damaged and oversized images have a suite of their own (bad-uploads.e2e-spec.ts).
+
+And a training job created by a generated request is cancelled as soon as it is created, so that
+the trainer never trains nor fills its queue (a 503) while the APIs are tested.
+"""
+
+import os
+import pathlib
+
+import requests
+import schemathesis
+from hypothesis import strategies as st
+
+MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg"}
+
+files = sorted(pathlib.Path(os.environ["CONTRACT_IMAGES"]).iterdir())
+schemathesis.openapi.format(
+    "binary", st.sampled_from([path.read_bytes() for path in files])
+)
+for suffix, media_type in MEDIA_TYPES.items():
+    images = [path.read_bytes() for path in files if path.suffix == suffix]
+    if images:
+        schemathesis.openapi.media_type(media_type, st.sampled_from(images))
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    if (
+        case.method == "POST"
+        and case.path.endswith("/training-jobs")
+        and response.status_code == 201
+    ):
+        job = response.json()
+        cancel = requests.post(
+            f"{response.request.url.rstrip('/')}/{job['id']}/cancel", timeout=30
+        )
+        cancel.raise_for_status()
