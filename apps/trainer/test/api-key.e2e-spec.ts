@@ -390,4 +390,12 @@ describe('a trainer without TRAINER_API_KEY', () => {
     );
     assert.equal(unknown.status, 404, 'the request did not reach promote');
   });
+
+  it('offers no key in its description, since it asks for none', async () => {
+    const operations = await changingOperations(trainer);
+    assert.ok(operations.length > 0);
+    for (const { method, path, security } of operations) {
+      assert.equal(security, undefined, `${method} ${path}`);
+    }
+  });
 });

@@ -14,6 +14,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
@@ -52,6 +53,11 @@ export class PreviewsController {
   @ApiUnprocessableEntityResponse({
     type: ErrorResponseDto,
     description: 'A corrupt or truncated image',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description:
+      'The gateway is at capacity (MAX_REQUESTS_IN_FLIGHT, MAX_BYTES_IN_FLIGHT), with Retry-After',
   })
   async preview(
     @Req() request: Request,
