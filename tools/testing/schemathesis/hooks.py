@@ -31,14 +31,17 @@ for suffix, media_type in MEDIA_TYPES.items():
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    """A lone file given for an array of files (`files`) is sent as a list of one.
+    """A valid lone file given for an array of files (`files`) is sent as a list of one.
 
     Both are the same request on the wire, but Schemathesis sends the lone value (which its
     coverage phase generates) as a part without a filename, which every multipart parser (busboy,
     behind multer, included) reads as a text field rather than a file; no browser nor curl sends
-    an upload so.
+    an upload so. A negative case keeps its lone value: the gateway refuses that text field.
     """
-    if isinstance(case.body, dict) and isinstance(case.body.get("files"), (bytes, Binary)):
+    lone = isinstance(case.body, dict) and isinstance(
+        case.body.get("files"), (bytes, Binary)
+    )
+    if lone and case.meta is not None and case.meta.generation.mode.is_positive:
         case.body["files"] = [case.body["files"]]
 
 
