@@ -3,7 +3,9 @@
 What Schemathesis cannot make from a schema: uploads that are real images. A file field
 (`format: binary`) and a raw image body get one of the images in CONTRACT_IMAGES (real PNGs and a
 photo-like JPEG of the test split), so that a valid classification is classified, not refused as
-"not an image". Damaged and oversized images have a suite of their own (bad-uploads.e2e-spec.ts).
+"not an image". Damaged and oversized images are checked beside the runs (api-contract.e2e-spec.ts)
+and in bad-uploads.e2e-spec.ts. Multipart has one part for a lone file and for an array of one;
+the hooks below keep Schemathesis from treating the two differently.
 
 And a training job created by a generated request is cancelled as soon as it is created, so that
 the trainer never trains nor fills its queue (a 503) while the APIs are tested.
