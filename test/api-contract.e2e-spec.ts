@@ -37,7 +37,7 @@ const SEED = Number(process.env.CONTRACT_SEED ?? 22);
 const MAX_UPLOAD_BYTES = 64 * 1024;
 /** The trainer's API as the gateway forwards it (GET /v1/models is the gateway's own). */
 const FORWARDED_PATHS =
-  '^/v1/(training-jobs|architectures|models/[{]name[}]/versions)';
+  '^/v1/(training-jobs|architectures|replays|models/[{]name[}]/versions)';
 
 describe('the OpenAPI descriptions hold for the running apps (Schemathesis, every check)', () => {
   const modelName = `contract-${randomUUID().slice(0, 8)}`;

@@ -1,18 +1,28 @@
 import type { SoakResult } from './soak.js';
 import type { HttpRow } from './http-rows.js';
 import type { ScalingRow } from './classifier-scaling.js';
+import type { KerasReference } from './keras-reference.js';
 import type { kafkaRoundTrip } from './kafka-round-trip.js';
 import type { modelCeiling } from './model-ceiling.js';
 import type { PhotoAccuracy } from './photo-accuracy.js';
 import type { PreprocessingCostRow } from './preprocessing-cost.js';
+import { registryTable, type RegistryFootprint } from './registry-footprint.js';
 import type { StreamRow } from './stream-throughput.js';
 
 /** The CPU columns, in this order. */
 const CPU_PROCESSES = ['gateway', 'classifiers', 'kafka', 'load'];
 
+export interface PrototypeComparison {
+  batchSize: number;
+  epochs: number;
+  ours: { trainImages: number; imagesPerSecond: number; testAccuracy: number };
+  keras: KerasReference | { skipped: string };
+}
+
 export interface BenchReport {
   machine: string;
   training: Record<string, number | undefined>;
+  prototype: PrototypeComparison;
   preprocessing: PreprocessingCostRow[];
   accuracy: PhotoAccuracy;
   ceiling: Awaited<ReturnType<typeof modelCeiling>>;
@@ -20,6 +30,7 @@ export interface BenchReport {
   http: HttpRow[];
   stream: StreamRow[];
   scaling: ScalingRow[];
+  registry: RegistryFootprint;
   memory: Record<string, number | undefined>;
   soak?: SoakResult;
 }
@@ -34,9 +45,11 @@ export function table(report: BenchReport): string {
     ...httpTable(report.http, report.ceiling.batchedImagesPerSecond),
     ...streamTable(report.stream),
     ...scalingTable(report.scaling),
+    ...registryTable(report.registry),
     ...preprocessingTable(report.preprocessing),
     ...accuracyTable(report.accuracy),
     ...trainingTable(report.training),
+    ...prototypeTable(report.prototype),
     ...modelTables(report.ceiling, report.roundTrip),
     '',
     '| peak RSS | MB |',
@@ -146,6 +159,29 @@ function trainingTable(training: BenchReport['training']): string[] {
     `| seconds per epoch (median) | ${training.medianEpochSeconds?.toFixed(1)} |`,
     `| wall time of the job, s | ${training.wallSeconds?.toFixed(0)} |`,
     `| test accuracy | ${percent(training.testAccuracy ?? 0)} |`,
+  ];
+}
+
+/** The prototype's model trained by the trainer and by Python Keras, same settings, same run. */
+export function prototypeTable(prototype: PrototypeComparison): string[] {
+  const { ours, keras } = prototype;
+  const setting = `${ours.trainImages} images x ${prototype.epochs}, batch ${prototype.batchSize}`;
+  if ('skipped' in keras) {
+    return [
+      '',
+      `| seed-cnn (${setting}) | images/s | test accuracy |`,
+      '| --- | --- | --- |',
+      `| trainer | ${ours.imagesPerSecond.toFixed(0)} | ${percent(ours.testAccuracy)} |`,
+      `| Python Keras | skipped: ${keras.skipped} | |`,
+    ];
+  }
+  return [
+    '',
+    `| seed-cnn (${setting}) | images/s | test accuracy |`,
+    '| --- | --- | --- |',
+    `| trainer | ${ours.imagesPerSecond.toFixed(0)} | ${percent(ours.testAccuracy)} |`,
+    `| Python Keras (${keras.tensorflow}) | ${keras.imagesPerSecond.toFixed(0)} | ${percent(keras.testAccuracy)} |`,
+    `| trainer / Keras | ${(ours.imagesPerSecond / keras.imagesPerSecond).toFixed(2)}x | |`,
   ];
 }
 

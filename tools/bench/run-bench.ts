@@ -2,7 +2,12 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodePng, IMAGE_PIXELS, preprocessImage } from '#fmnist';
+import {
+  encodePng,
+  IMAGE_PIXELS,
+  preprocessImage,
+  trainingDefaults,
+} from '#fmnist';
 import type { LayersModel } from '@tensorflow/tfjs-node';
 import { deserializeModel } from '#fmnist/tensorflow';
 import { createTopics } from '../kafka/create-topics.js';
@@ -22,12 +27,20 @@ import {
 import { classifierScaling, type ScalingRow } from './classifier-scaling.js';
 import { kafkaRoundTrip } from './kafka-round-trip.js';
 import { httpRows, MULTI_IMAGES, type HttpRow } from './http-rows.js';
+import { kerasReference } from './keras-reference.js';
 import { inferenceBody, multipartBody } from './load.js';
 import { modelCeiling } from './model-ceiling.js';
 import { photoAccuracy } from './photo-accuracy.js';
+import { registryFootprint, registryTable } from './registry-footprint.js';
 import { preprocessingCost } from './preprocessing-cost.js';
 import { childPids, peakRssMb } from './process-memory.js';
-import { scalingTable, table, type BenchReport } from './report-table.js';
+import {
+  prototypeTable,
+  scalingTable,
+  table,
+  type BenchReport,
+  type PrototypeComparison,
+} from './report-table.js';
 import { streamThroughput, type StreamRow } from './stream-throughput.js';
 import { soak, type SoakResult } from './soak.js';
 
@@ -43,6 +56,10 @@ const { values: options } = parseArgs({
     soak: { type: 'string' },
     // Only the classifier scaling rows, on the tests' small model instead of a trained one.
     'scaling-only': { type: 'boolean', default: false },
+    // Only the prototype's model trained by the trainer and by Python Keras, side by side.
+    'prototype-only': { type: 'boolean', default: false },
+    // Only the registry's figures: start-up and memory with 1 and 100 versions.
+    'registry-only': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(options.seconds);
@@ -70,21 +87,22 @@ interface TrainingJob {
   };
 }
 
-async function train(trainer: AppProcess) {
-  const job = {
-    modelName: MODEL_NAME,
-    promote: true,
-    ...(options.quick
-      ? { epochs: 1, dataset: { kind: 'fmnist', trainLimit: 6000 } }
-      : {}),
-  };
+const DEFAULT_JOB = {
+  modelName: MODEL_NAME,
+  promote: true,
+  ...(options.quick
+    ? { epochs: 1, dataset: { kind: 'fmnist', trainLimit: 6000 } }
+    : {}),
+};
+
+async function train(trainer: AppProcess, job: object = DEFAULT_JOB) {
   const created = await fetch(`${trainer.url}/v1/training-jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(job),
   });
   const { id } = (await created.json()) as { id: string };
-  say(`training job ${id} (${options.quick ? 'quick' : 'the default job'})`);
+  say(`training job ${id}: ${JSON.stringify(job)}`);
   // The job runs in a worker process of the trainer's, gone when the job ends.
   let workerPeakRssMb = 0;
   for (;;) {
@@ -176,10 +194,53 @@ async function trainingPhase(stack: BenchStack) {
   };
   say(`training: ${JSON.stringify(training)}`);
   const registry = await connectRegistry(stack.brokers);
-  const record = registry.active && registry.find(registry.active);
+  const record =
+    registry.active && (await registry.loadRecord(registry.active));
   await registry.onModuleDestroy();
   if (!record) throw new Error('the trained model is not in the registry');
-  return { training, model: await deserializeModel(record.artifacts) };
+  return {
+    training,
+    model: await deserializeModel(record.artifacts),
+    trainer,
+  };
+}
+
+/**
+ * The prototype's model (`seed-cnn`) trained through the trainer's API and by Python Keras on the
+ * same number of images with the same settings, one after the other on this machine.
+ */
+async function prototypePhase(
+  trainer: AppProcess,
+): Promise<PrototypeComparison> {
+  const defaults = trainingDefaults('seed-cnn');
+  const images = options.quick ? 10_000 : 60_000;
+  const epochs = options.quick ? 1 : defaults.epochs;
+  const trained = await train(trainer, {
+    modelName: 'bench-seed',
+    architecture: 'seed-cnn',
+    epochs,
+    ...(options.quick
+      ? { dataset: { kind: 'fmnist', trainLimit: images } }
+      : {}),
+  });
+  const epochMs = trained.epochs.map((epoch) => epoch.durationMs);
+  const ours = {
+    trainImages: trained.dataset?.trainImages ?? 0,
+    imagesPerSecond:
+      (trained.dataset?.trainImages ?? 0) / (median(epochMs) / 1000),
+    testAccuracy: trained.result?.metrics.accuracy ?? 0,
+  };
+  say(`seed-cnn through the trainer: ${JSON.stringify(ours)}`);
+  const keras = await kerasReference({
+    dataset: process.env.FMNIST_DIR ?? '/usr/share/datasets/fashion-mnist',
+    images,
+    validationSplit: defaults.validationSplit,
+    epochs,
+    batchSize: defaults.batchSize,
+    seed: 1,
+  });
+  say(`seed-cnn by Python Keras: ${JSON.stringify(keras)}`);
+  return { batchSize: defaults.batchSize, epochs, ours, keras };
 }
 
 /** What the parts cost alone: the model, a bare Kafka round trip, preprocessing; and accuracy on photos. */
@@ -314,6 +375,20 @@ async function streamPhase(stack: BenchStack, images: TestImage[]) {
 }
 
 async function main(): Promise<void> {
+  if (options['prototype-only']) {
+    const prototype = await withStack(async (stack) =>
+      prototypePhase(await stack.start('trainer')),
+    );
+    process.stdout.write(`\n${prototypeTable(prototype).join('\n')}\n`);
+    return;
+  }
+  if (options['registry-only']) {
+    const footprint = await withStack((stack) =>
+      registryFootprint({ ...stack, say }),
+    );
+    process.stdout.write(`\n${registryTable(footprint).join('\n')}\n`);
+    return;
+  }
   if (options['scaling-only']) {
     const scaling = await withStack(async (stack) => {
       const registry = await connectRegistry(stack.brokers);
@@ -327,22 +402,27 @@ async function main(): Promise<void> {
     return;
   }
   const report: BenchReport = await withStack(async (stack) => {
-    const { training, model } = await trainingPhase(stack);
+    const { training, model, trainer } = await trainingPhase(stack);
+    const prototype = await prototypePhase(trainer);
     const images = await officialTestImages(PHOTO_ACCURACY_IMAGES);
     const parts = await inProcessPhase(model, stack.brokers, images);
     model.dispose();
     const { http, memory, soak } = await httpPhase(stack, images);
     const stream = await streamPhase(stack, images);
     const scaling = await scalingPhase(stack, images);
+    // Last: it publishes 100 versions, which every later start would read the summaries of.
+    const registry = await registryFootprint({ ...stack, say });
     memory.trainer = training.trainerPeakRssMb;
     memory['training worker'] = training.workerPeakRssMb;
     return {
       machine: machine(),
       training,
+      prototype,
       ...parts,
       http,
       stream,
       scaling,
+      registry,
       memory,
       soak,
     };

@@ -11,7 +11,7 @@ import {
 /**
  * Creates the platform's topics on the cluster at `brokers` (comma-separated host:port), or
  * grows them, laid out as KAFKA_REQUEST_PARTITIONS and KAFKA_REPLY_PARTITIONS of this process
- * say (4 each by default).
+ * say (4 each by default), `fashion-images` keeping requests for KAFKA_REQUEST_RETENTION_MS.
  */
 export async function createTopics(brokers: string): Promise<TopicsReport> {
   const environment = kafkaConnectionTo(brokers);
@@ -31,5 +31,6 @@ export function topicLayout(environment: PlatformEnvironment): TopicLayout {
   return {
     imagePartitions: environment.KAFKA_REQUEST_PARTITIONS,
     replyPartitions: environment.KAFKA_REPLY_PARTITIONS,
+    requestRetentionMs: environment.KAFKA_REQUEST_RETENTION_MS,
   };
 }

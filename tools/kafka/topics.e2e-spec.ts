@@ -82,6 +82,36 @@ describe('the platform topics on a real broker', () => {
     );
   });
 
+  it("keeps the requests of fashion-images (people's images) for KAFKA_REQUEST_RETENTION_MS, 1 day by default", async () => {
+    const retentionOf = async () => {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          {
+            type: kafkajs.ConfigResourceTypes.TOPIC,
+            name: Topics.images,
+            configNames: ['retention.ms'],
+          },
+        ],
+      });
+      return Number(resources[0].configEntries[0].configValue);
+    };
+    assert.equal(
+      topicLayout(kafkaConnectionTo(testBrokers())).requestRetentionMs,
+      Number(process.env.KAFKA_REQUEST_RETENTION_MS ?? 24 * 3600 * 1000),
+    );
+    assert.equal(await retentionOf(), layout.requestRetentionMs);
+    try {
+      await ensureTopics(
+        admin,
+        topicSpecs({ ...layout, requestRetentionMs: 2 * 3600 * 1000 }),
+      );
+      assert.equal(await retentionOf(), 2 * 3600 * 1000);
+    } finally {
+      await ensureTopics(admin, topicSpecs(layout));
+    }
+  });
+
   it('creates nothing the second time it runs', async () => {
     assert.deepEqual(await ensureTopics(admin, topicSpecs(layout)), {
       created: [],

@@ -9,21 +9,22 @@ fail() {
   exit 1
 }
 
-# A Python virtual environment holding exactly PINS, cached in FASHION_CACHE_DIR under a folder
-# named after them (changing a pin makes a fresh one); prints the folder.
+# pinned_venv NAME WHAT PIN...: a virtual environment with exactly these pins, cached in
+# FASHION_CACHE_DIR under NAME and a hash of the pins (changing one makes a fresh one); prints its
+# python. WHAT says in the error who needs it.
 pinned_venv() {
-  local name=$1
-  shift
+  local name="$1" what="$2"
+  shift 2
   local venv
   venv="$FASHION_CACHE_DIR/$name-$(printf '%s\n' "$@" | sha256sum | cut -c1-12)"
   if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
-    command -v python3 >/dev/null || fail "python3 is needed for $name"
-    log "test tools: installing $* into $venv"
+    command -v python3 >/dev/null || fail "python3 is needed for $what"
+    log "installing $* into $venv"
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check \
       --cache-dir "$FASHION_CACHE_DIR/pip" "$@" >&2
     touch "$venv/.complete"
   fi
-  echo "$venv"
+  echo "$venv/bin/python"
 }

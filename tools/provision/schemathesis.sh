@@ -5,5 +5,5 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-venv=$(pinned_venv schemathesis "schemathesis==4.32.5")
-echo "$venv/bin/schemathesis"
+python=$(pinned_venv schemathesis "the contract tests (Schemathesis)" "schemathesis==4.32.5")
+echo "$(dirname "$python")/schemathesis"

@@ -71,12 +71,14 @@ function parse() {
 async function main() {
   const options = parse();
   const files = await listInputFiles(options.paths);
-  const inputs = await Promise.all(
-    files.map(async (file) => ({
-      key: file.source,
-      value: await readFile(file.path),
-    })),
-  );
+  // Each file is read when its turn to be sent comes: a folder of any size fits in memory.
+  const inputs = {
+    length: files.length,
+    read: async (index: number) => ({
+      key: files[index].source,
+      value: await readFile(files[index].path),
+    }),
+  };
   const kafka = new Kafka({
     ...kafkaClientConfig(
       kafkaConnectionTo(options.brokers),

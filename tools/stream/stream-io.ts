@@ -22,22 +22,61 @@ export interface ReceivedPrediction {
   offset: string;
 }
 
-const MESSAGES_PER_SEND = 250;
+/**
+ * Inputs read one at a time when they are sent (files, say), so a run holds only the inputs of
+ * one produce request, however many there are.
+ */
+export interface InputSource {
+  readonly length: number;
+  read(index: number): Promise<StreamInput>;
+}
 
-/** Produces `inputs` in order, `MESSAGES_PER_SEND` per request; `onSent` after each request. */
+/** The most inputs, and about the most bytes, one produce request carries. */
+export const MESSAGES_PER_SEND = 250;
+export const BYTES_PER_SEND = 16 * 1024 * 1024;
+
+/**
+ * Produces `inputs` in order, up to `MESSAGES_PER_SEND` and `BYTES_PER_SEND` per request (a
+ * larger input goes alone); `onSent` after each request. Of a source, only the inputs of the
+ * request being built or sent are read.
+ */
 export async function produceInputs(
   producer: Producer,
   topic: string,
-  inputs: readonly StreamInput[],
+  inputs: readonly StreamInput[] | InputSource,
   onSent: (count: number) => void = () => undefined,
 ): Promise<void> {
-  for (let start = 0; start < inputs.length; start += MESSAGES_PER_SEND) {
-    const messages = inputs
-      .slice(start, start + MESSAGES_PER_SEND)
-      .map(toMessage);
+  const source = asSource(inputs);
+  let messages: Message[] = [];
+  let bytes = 0;
+  const send = async () => {
     await producer.send({ topic, messages });
     onSent(messages.length);
+    messages = [];
+    bytes = 0;
+  };
+  for (let index = 0; index < source.length; index++) {
+    const input = await source.read(index);
+    if (messages.length > 0 && bytes + input.value.length > BYTES_PER_SEND) {
+      await send();
+    }
+    messages.push(toMessage(input));
+    bytes += input.value.length;
+    if (messages.length >= MESSAGES_PER_SEND) await send();
   }
+  if (messages.length > 0) await send();
+}
+
+/** A list of inputs already in memory, as a source; a source as it is. */
+export function asSource(
+  inputs: readonly StreamInput[] | InputSource,
+): InputSource {
+  if (!Array.isArray(inputs)) return inputs as InputSource;
+  const list = inputs as readonly StreamInput[];
+  return {
+    length: list.length,
+    read: (index) => Promise.resolve(list[index]),
+  };
 }
 
 function toMessage({ key, value, tensor }: StreamInput): Message {

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import { DeadLetterRecordSchema, Topics } from '#fmnist';
 import {
+  asSource,
   produceInputs,
   readCommitted,
   readPredictions,
+  type InputSource,
   type ReceivedPrediction,
   type StreamInput,
 } from './stream-io.js';
@@ -30,25 +32,26 @@ export interface SessionOutcome {
 /**
  * Sends `inputs` through the streaming path and follows each one to its prediction or its dead
  * letter, matched by key (each key gets a run id of its own, so other traffic on the topics and
- * earlier runs are ignored). Gives up when nothing arrives for `idleTimeoutMs`.
+ * earlier runs are ignored). Gives up when nothing arrives for `idleTimeoutMs`. A source (files)
+ * is read as it is sent: memory holds one produce request's inputs, not all of them.
  */
 export async function runStreamSession(
   kafka: Kafka,
   producer: Producer,
   topics: StreamTopics,
-  inputs: readonly StreamInput[],
+  inputs: readonly StreamInput[] | InputSource,
   events: SessionEvents = {},
   idleTimeoutMs = 60_000,
 ): Promise<SessionOutcome> {
   const runId = randomUUID().slice(0, 8);
-  const keyOf = (index: number) => `${runId}/${index}/${inputs[index].key}`;
+  const source = asSource(inputs);
   const indexOf = (key: string | null | undefined) => {
     const match = key?.startsWith(`${runId}/`)
       ? /^[^/]+\/(\d+)\//.exec(key)
       : null;
     return match ? Number(match[1]) : undefined;
   };
-  const pending = new Set(inputs.keys());
+  const pending = new Set(Array.from({ length: source.length }, (_, i) => i));
   let lastArrival = Date.now();
   let allAnswered: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (allAnswered = resolve));
@@ -77,11 +80,17 @@ export async function runStreamSession(
   ]);
   const started = performance.now();
   try {
-    if (inputs.length === 0) allAnswered();
+    if (source.length === 0) allAnswered();
     await produceInputs(
       producer,
       topics.input,
-      inputs.map((input, index) => ({ ...input, key: keyOf(index) })),
+      {
+        length: source.length,
+        read: async (index) => {
+          const input = await source.read(index);
+          return { ...input, key: `${runId}/${index}/${input.key}` };
+        },
+      },
       events.onSent,
     );
     lastArrival = Date.now();

@@ -21,11 +21,12 @@ export async function runPythonScript<T>(
   python: string,
   script: string,
   argument: unknown,
+  timeoutMs = 120_000,
 ): Promise<T> {
   const { stdout } = await run(
     python,
     [join(projectRoot, script), JSON.stringify(argument)],
-    { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
+    { maxBuffer: 16 * 1024 * 1024, timeout: timeoutMs },
   );
   return JSON.parse(stdout) as T;
 }

@@ -117,11 +117,19 @@ export const isFinished = (job: TrainingJob): boolean =>
   (['succeeded', 'failed', 'cancelled'] as JobState[]).includes(job.state);
 
 /** Reads a job's event stream to its end, parsing each `data:` line. */
-export async function readEvents(
+export function readEvents(
   trainer: AppProcess,
   id: string,
 ): Promise<JobEvent[]> {
-  const response = await fetch(`${trainer.url}/v1/training-jobs/${id}/events`);
+  return readEventStream<JobEvent>(trainer, `/v1/training-jobs/${id}/events`);
+}
+
+/** Reads the server-sent event stream at `path` to its end, parsing each `data:` line. */
+export async function readEventStream<T>(
+  app: AppProcess,
+  path: string,
+): Promise<T[]> {
+  const response = await fetch(`${app.url}${path}`);
   assert.equal(response.status, 200);
   assert.match(
     response.headers.get('content-type') ?? '',
@@ -135,7 +143,7 @@ export async function readEvents(
   return text
     .split('\n')
     .filter((line) => line.startsWith('data: '))
-    .map((line) => JSON.parse(line.slice('data: '.length)) as JobEvent);
+    .map((line) => JSON.parse(line.slice('data: '.length)) as T);
 }
 
 /**

@@ -215,12 +215,14 @@ describe('a classifier given a version it cannot load', () => {
     });
     await registry.promote(ref(3));
     const classifier = second!;
+    // Until its weights are read and refused, v3 is wanted and v1 served: wait for the refusal.
     await waitFor(async () => {
       const { model } = await readiness(classifier);
-      return model.fallbackFor?.version === 3;
+      return !!model.failed?.some((failure) => failure.model.version === 3);
     });
     const { model } = await readiness(classifier);
     assert.equal(model.version, 1);
+    assert.equal(model.fallbackFor?.version, 3);
     assert.match(
       model.failed?.find((failure) => failure.model.version === 3)?.error ?? '',
       /checksum/,

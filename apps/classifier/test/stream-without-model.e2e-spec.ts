@@ -5,6 +5,7 @@ import { Topics, type ModelArtifacts } from '#fmnist';
 import type { ModelRegistryService } from '#model-registry';
 import { kafkaClientConfig, kafkaConnectionTo } from '#platform';
 import { officialTestImages } from '#testing/fixture-images';
+import { metric } from '#testing/metrics';
 import { startOwnBroker, type OwnBroker } from '#testing/own-broker';
 import { startTestApp, type AppProcess } from '#testing/test-apps';
 import {
@@ -60,7 +61,7 @@ describe('the streaming path before any model is promoted', () => {
     await broker?.stop();
   });
 
-  it('keeps the inputs waiting, neither classified nor dead-lettered, and classifies each once a model is promoted', async () => {
+  it("keeps the inputs waiting (the streaming group's lag), neither classified nor dead-lettered, and classifies each once a model is promoted", async () => {
     assert.equal(registry.active, undefined);
     const images = await officialTestImages(50);
     const received: ReceivedPrediction[] = [];
@@ -88,6 +89,12 @@ describe('the streaming path before any model is promoted', () => {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     assert.equal(received.length, 0);
     assert.equal(deadLetters, 0);
+    const streamLag = () =>
+      metric(classifier, 'kafka_consumer_lag', {
+        topic: Topics.ingest,
+        group: 'fashion-stream-classifier',
+      });
+    assert.equal(await streamLag(), 50, 'the waiting inputs are the lag');
 
     await registry.publish(
       testModelRecord({ name: 'late', version: 1 }, artifacts),
@@ -103,5 +110,6 @@ describe('the streaming path before any model is promoted', () => {
       received.every((entry) => entry.prediction.model.name === 'late'),
     );
     assert.equal(deadLetters, 0);
+    await waitFor(async () => (await streamLag()) === 0, 10_000);
   });
 });

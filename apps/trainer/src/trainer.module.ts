@@ -4,6 +4,7 @@ import { ApiKeyModule } from './api-key/api-key.module.js';
 import { ArchitecturesModule } from './architectures/architectures.module.js';
 import { TrainerEnvironment } from './config/trainer.environment.js';
 import { ModelsModule } from './models/models.module.js';
+import { ReplaysModule } from './replays/replays.module.js';
 import { TrainingJobsModule } from './training-jobs/training-jobs.module.js';
 
 @Module({
@@ -13,6 +14,7 @@ import { TrainingJobsModule } from './training-jobs/training-jobs.module.js';
     ArchitecturesModule,
     ModelsModule,
     TrainingJobsModule,
+    ReplaysModule,
   ],
 })
 export class TrainerModule {}

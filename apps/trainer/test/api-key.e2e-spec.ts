@@ -117,6 +117,8 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
         'DELETE /v1/models/{name}/versions/{version}',
         'DELETE /v1/training-jobs/{id}',
         'POST /v1/models/{name}/versions/{version}/promote',
+        'POST /v1/replays',
+        'POST /v1/replays/{id}/cancel',
         'POST /v1/training-jobs',
         'POST /v1/training-jobs/{id}/cancel',
       ],

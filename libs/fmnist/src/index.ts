@@ -1,6 +1,7 @@
 export * from './contracts/topics.js';
 export * from './model/architectures.js';
 export * from './contracts/index.js';
+export * from './model/agreement.js';
 export * from './model/evaluation.js';
 export * from './dataset/folder-dataset.js';
 export * from './dataset/idx.js';
@@ -10,3 +11,4 @@ export * from './labels.js';
 export * from './dataset/png-export.js';
 export * from './dataset/seeded-random.js';
 export * from './image/preprocess.js';
+export * from './image/streamed-image.js';

@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { weightsChecksum, type ModelArtifacts, type ModelRef } from '#fmnist';
+import kafkajs from 'kafkajs';
+import {
+  modelRecordKey,
+  Topics,
+  weightsChecksum,
+  type ModelArtifacts,
+  type ModelRef,
+} from '#fmnist';
 import {
   connectRegistry,
   testModelArtifacts,
   testModelRecord,
 } from '#testing/test-model';
+import { testBrokers } from '#testing/test-kafka';
 import { waitFor } from '#testing/wait-for';
 import type { ModelRegistryService } from './model-registry.service.js';
 
@@ -15,6 +23,15 @@ function variant(artifacts: ModelArtifacts, seed: number): ModelArtifacts {
   const weights = Buffer.from(artifacts.weightData, 'base64');
   weights.writeFloatLE(weights.readFloatLE(0) + seed * 1e-3, 0);
   return { ...artifacts, weightData: weights.toString('base64') };
+}
+
+/** A version of the test model as a writer hands it over: unnumbered. */
+function draftOf(name: string, weights: ModelArtifacts) {
+  const { version: _none, ...draft } = testModelRecord(
+    { name, version: 1 },
+    weights,
+  );
+  return draft;
 }
 
 describe('the model registry, written by several processes at once', () => {
@@ -38,13 +55,9 @@ describe('the model registry, written by several processes at once', () => {
       if (change.kind === 'rejected') rejected++;
     });
     for (let round = 0; round < 3; round++) {
-      const drafts = writers.map((_, writer) => {
-        const { version: _none, ...draft } = testModelRecord(
-          { name, version: 1 },
-          variant(artifacts, round * writers.length + writer + 1),
-        );
-        return draft;
-      });
+      const drafts = writers.map((_, writer) =>
+        draftOf(name, variant(artifacts, round * writers.length + writer + 1)),
+      );
       const refs = await Promise.all(
         writers.map((writer, index) => writer.publishNext(drafts[index])),
       );
@@ -63,8 +76,8 @@ describe('the model registry, written by several processes at once', () => {
     const reader = await connectRegistry();
     try {
       for (const { ref, checksum } of published) {
-        const record = reader.find(ref);
-        assert.equal(record?.weightsSha256, checksum, `v${ref.version}`);
+        const record = await reader.loadRecord(ref);
+        assert.equal(record.weightsSha256, checksum, `v${ref.version}`);
         assert.equal(weightsChecksum(record.artifacts.weightData), checksum);
       }
     } finally {
@@ -84,14 +97,46 @@ describe('the model registry, written by several processes at once', () => {
           waitFor(() => Promise.resolve(writer.find(retired) === undefined)),
         ),
       );
-      const { version: _none, ...draft } = testModelRecord(
-        { name, version: 1 },
-        artifacts,
-      );
-      assert.deepEqual(await writers[0].publishNext(draft), {
+      assert.deepEqual(await writers[0].publishNext(draftOf(name, artifacts)), {
         name,
         version: 10,
       });
+    } finally {
+      await reader.onModuleDestroy();
+    }
+  });
+
+  it('still reads a record written before weights had a topic of their own, weights inline', async () => {
+    const legacy = testModelRecord(
+      { name, version: 20 },
+      variant(artifacts, 20),
+    );
+    const producer = new kafkajs.Kafka({
+      brokers: testBrokers().split(','),
+      logLevel: kafkajs.logLevel.NOTHING,
+    }).producer();
+    await producer.connect();
+    await producer.send({
+      topic: Topics.models,
+      messages: [
+        { key: modelRecordKey(legacy), value: JSON.stringify(legacy) },
+      ],
+    });
+    await producer.disconnect();
+    const reader = await connectRegistry();
+    try {
+      const { artifacts: _inline, ...summary } = legacy;
+      assert.deepEqual(reader.find(legacy), summary);
+      const loaded = await reader.loadRecord(legacy);
+      assert.equal(
+        weightsChecksum(loaded.artifacts.weightData),
+        legacy.weightsSha256,
+      );
+      assert.deepEqual(
+        await writers[0].publishNext(draftOf(name, artifacts)),
+        { name, version: 21 },
+        'a number taken by an older record is not handed out again',
+      );
     } finally {
       await reader.onModuleDestroy();
     }

@@ -10,6 +10,7 @@ import kafkajs, {
   Kafka,
   type Consumer,
   type KafkaMessage,
+  type Message,
   type Producer,
 } from 'kafkajs';
 import { filter, firstValueFrom, Subject } from 'rxjs';
@@ -19,7 +20,9 @@ import {
   ModelRecordSchema,
   modelRecordKey,
   publishedRecordKey,
+  RegistryEntrySchema,
   Topics,
+  weightsChecksum,
   type ActiveModel,
   type ModelRecord,
   type ModelRef,
@@ -29,13 +32,16 @@ import {
 import {
   kafkaClientConfig,
   kafkaConnection,
+  removeGroup,
   restartAfterFatalCrash,
   withTimeout,
   type PlatformEnvironment,
 } from '#platform';
 import type { ModelDto } from './model.dto.js';
+import { RecordReader } from './record-reader.js';
 import { RegistryRecords, type RegistryChange } from './registry-records.js';
 import { ServingReports } from './serving-reports.js';
+import { artifactsOf, weightsMessage } from './weights-record.js';
 
 export type { RegistryChange } from './registry-records.js';
 
@@ -44,6 +50,7 @@ export type ModelDraft = Omit<ModelRecord, 'version' | 'publishId'>;
 
 const { CompressionTypes, Partitioners } = kafkajs;
 const CATCH_UP_TIMEOUT_MS = 30_000;
+const LEADER_ATTEMPTS = 10;
 const ECHO_TIMEOUT_MS = 15_000;
 /** Trainers racing for the next version of one name: each lost race costs one more try. */
 const MAX_PUBLISH_ATTEMPTS = 10;
@@ -52,16 +59,24 @@ const PROMOTION_HISTORY = 5;
 
 /**
  * Every app's view of the model registry: it reads the compacted `fashion-models` topic from the
- * start (in a consumer group of its own, so each process sees every record) and then follows it,
- * so a model published or promoted anywhere reaches every running process without a restart.
+ * start and then follows it, so a model published or promoted anywhere reaches every running
+ * process without a restart. That topic holds summaries and where each version's weights are;
+ * the weights (`fashion-models.weights`) are read one version at a time, by `loadRecord`, only in
+ * processes that load a version. Each process reads in a consumer group of its own (kafkajs reads
+ * in no other way) that never commits an offset and is removed when the process stops.
  */
 @Injectable()
 export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ModelRegistryService.name);
   private readonly kafka: Kafka;
   private readonly serving = new ServingReports();
+  private readonly groupId = `fashion-registry-${randomUUID()}`;
+  private readonly weights: RecordReader;
   private consumer?: Consumer;
-  private producer?: Producer;
+  /** Connecting or connected: concurrent sends share one producer. */
+  private producer?: Promise<Producer>;
+  /** The offset read last per topic and partition: a consumer restarted without commits reads from the start again. */
+  private readonly applied = new Map<string, bigint>();
   private stopRestarting?: () => void;
   private reportingAs?: string;
   private readonly changesSubject = new Subject<RegistryChange>();
@@ -76,13 +91,18 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     this.kafka = new Kafka(
       kafkaClientConfig(kafkaConnection(config), `${prefix}-registry`),
     );
+    this.weights = new RecordReader(
+      this.kafka,
+      [Topics.modelWeights, Topics.models],
+      this.logger,
+    );
   }
 
   async onModuleInit(): Promise<void> {
     const highWatermarks = await this.highWatermarks();
     this.consumer = this.kafka.consumer({
-      groupId: `fashion-registry-${randomUUID()}`,
-      // Records carry weights; a fetch must be able to hold the largest one.
+      groupId: this.groupId,
+      // Records written before weights had a topic of their own carry them: a fetch holds one.
       maxBytesPerPartition: 64 * 1024 * 1024,
       maxBytes: 128 * 1024 * 1024,
     });
@@ -104,19 +124,21 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     const consumer = this.consumer;
     const run = () =>
       consumer.run({
+        autoCommit: false,
         eachMessage: ({ topic, partition, message }) => {
+          if (!this.isNew(topic, partition, message)) return Promise.resolve();
           if (topic === Topics.modelsServing) {
             this.applyServingReport(message);
             return Promise.resolve();
           }
-          this.apply(message);
+          this.apply(partition, message);
           const target = highWatermarks.get(partition) ?? 0;
           pending.set(partition, target - (Number(message.offset) + 1));
           checkCaughtUp();
           return Promise.resolve();
         },
       });
-    // Runs again from the group's committed offset: what was published meanwhile is read then.
+    // Runs again from the start (nothing committed); records read before are skipped.
     this.stopRestarting = restartAfterFatalCrash(consumer, run, this.logger);
     await run();
     await withTimeout(
@@ -136,8 +158,14 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
       await this.reportServing(this.reportingAs, null).catch(() => undefined);
     }
     await Promise.all([
-      this.consumer?.disconnect(),
-      this.producer?.disconnect(),
+      this.consumer
+        ?.disconnect()
+        .then(() => removeGroup(this.kafka, this.groupId, this.logger)),
+      this.weights.close(),
+      this.producer?.then(
+        (producer) => producer.disconnect(),
+        () => undefined,
+      ),
     ]);
   }
 
@@ -150,12 +178,31 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     return active?.name === ref.name && active.version === ref.version;
   }
 
-  find(ref: ModelRef): ModelRecord | undefined {
+  /** A version's summary: everything but its weights, which `loadRecord` reads. */
+  find(ref: ModelRef): ModelSummary | undefined {
     return this.records.find(ref);
   }
 
+  /**
+   * A version with its weights, read from Kafka now (one version, nothing else): for processes
+   * that load models. Rejects when the version or its weights are gone.
+   */
+  async loadRecord(ref: ModelRef): Promise<ModelRecord> {
+    const summary = this.records.find(ref);
+    const weights = this.records.weightsOf(ref);
+    if (!summary || !weights) {
+      throw new Error(
+        `model ${ref.name} version ${ref.version} is not in the registry`,
+      );
+    }
+    return {
+      ...summary,
+      artifacts: artifactsOf(await this.weights.read(weights)),
+    };
+  }
+
   /** The newest version of a model name, for requests that name a model but no version. */
-  latest(name: string): ModelRecord | undefined {
+  latest(name: string): ModelSummary | undefined {
     return this.list()
       .filter((model) => model.name === name)
       .map((model) => this.find(model))
@@ -185,7 +232,6 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
   list(): ModelSummary[] {
     return this.records
       .all()
-      .map(({ artifacts, ...summary }) => summary)
       .sort((a, b) => a.name.localeCompare(b.name) || a.version - b.version);
   }
 
@@ -239,7 +285,7 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
         modelRecordKey(change.model) === versionKey,
       versionKey,
     );
-    await this.send(keys.map((key) => ({ key, value: null })));
+    await this.tombstone(keys);
     await echo;
   }
 
@@ -252,20 +298,47 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     await this.send([{ key: classifier, value: report }], Topics.modelsServing);
   }
 
+  /** Writes the weights first, then the summary saying where they are (readers never wait). */
   private async tryPublish(record: ModelRecord): Promise<boolean> {
     const publishId = record.publishId ?? randomUUID();
     const key = publishedRecordKey(record, publishId);
+    const { artifacts, ...summary } = ModelRecordSchema.parse({
+      ...record,
+      publishId,
+    });
+    const weights = weightsMessage(artifacts);
+    const [written] = await this.produce(Topics.modelWeights, [
+      { key, ...weights },
+    ]);
     const change = await this.sendAndSee(
       key,
-      ModelRecordSchema.parse({ ...record, publishId }),
+      {
+        ...summary,
+        weightsSha256:
+          summary.weightsSha256 ?? weightsChecksum(artifacts.weightData),
+        weights: {
+          partition: written.partition,
+          offset: written.baseOffset,
+          bytes: weights.value.length,
+        },
+      },
       (change) =>
         (change.kind === 'published' || change.kind === 'rejected') &&
         change.model.publishId === publishId,
     );
     if (change.kind === 'published') return true;
     // Readers ignore it already; the tombstone keeps it from outliving the winner's retirement.
-    await this.send([{ key, value: null }]);
+    await this.tombstone([key]);
     return false;
+  }
+
+  /** Removes versions' records and their weights (the same keys on both topics). */
+  private async tombstone(keys: string[]): Promise<void> {
+    const messages = keys.map((key) => ({ key, value: null }));
+    await Promise.all([
+      this.send(messages),
+      this.produce(Topics.modelWeights, messages),
+    ]);
   }
 
   /** Makes a published version the one served by default; resolves once this process sees it. */
@@ -327,28 +400,68 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** `value: null` is a tombstone: compaction removes the key. */
+  /** Values as JSON, compressed; `value: null` is a tombstone: compaction removes the key. */
   private async send(
     messages: { key: string; value: unknown }[],
     topic: string = Topics.models,
   ): Promise<void> {
-    if (!this.producer) {
-      this.producer = this.kafka.producer({
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await this.producer.connect();
-    }
-    await this.producer.send({
+    await this.produce(
       topic,
-      compression: CompressionTypes.GZIP,
-      messages: messages.map(({ key, value }) => ({
+      messages.map(({ key, value }) => ({
         key,
         value: value === null ? null : JSON.stringify(value),
       })),
-    });
+      CompressionTypes.GZIP,
+    );
   }
 
-  private apply(message: KafkaMessage): void {
+  /** Where each message went; weights go uncompressed (float values barely compress). */
+  private async produce(
+    topic: string,
+    messages: Message[],
+    compression = CompressionTypes.None,
+  ): Promise<{ partition: number; baseOffset: string }[]> {
+    this.producer ??= this.connectProducer();
+    const written = await (
+      await this.producer
+    ).send({
+      topic,
+      compression,
+      messages,
+    });
+    return written.map(({ partition, baseOffset }) => ({
+      partition,
+      baseOffset: baseOffset ?? '0',
+    }));
+  }
+
+  private async connectProducer(): Promise<Producer> {
+    const producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    try {
+      await producer.connect();
+      return producer;
+    } catch (error) {
+      // The next send tries again.
+      this.producer = undefined;
+      throw error;
+    }
+  }
+
+  private isNew(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): boolean {
+    const where = `${topic}:${partition}`;
+    const offset = BigInt(message.offset);
+    if (offset <= (this.applied.get(where) ?? -1n)) return false;
+    this.applied.set(where, offset);
+    return true;
+  }
+
+  private apply(partition: number, message: KafkaMessage): void {
     const key = message.key?.toString();
     if (!key) return;
     try {
@@ -359,9 +472,16 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
           ActiveModelSchema.parse(JSON.parse(message.value.toString())),
         );
       } else {
+        const { weights, artifacts, ...summary } = RegistryEntrySchema.parse(
+          JSON.parse(message.value.toString()),
+        );
         this.records.applyRecord(
           key,
-          ModelRecordSchema.parse(JSON.parse(message.value.toString())),
+          summary,
+          weights
+            ? { topic: Topics.modelWeights, key, ...weights }
+            : // Written before weights had a topic of their own: they are in this very record.
+              { topic: Topics.models, partition, offset: message.offset, key },
         );
       }
     } catch (error) {
@@ -387,10 +507,18 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(Topics.models);
-      return new Map(
-        offsets.map((entry) => [entry.partition, Number(entry.high)]),
-      );
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const offsets = await admin.fetchTopicOffsets(Topics.models);
+          return new Map(
+            offsets.map((entry) => [entry.partition, Number(entry.high)]),
+          );
+        } catch (error) {
+          // A topic created a moment ago may have no leader yet ("not the leader").
+          if (attempt === LEADER_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
     } finally {
       await admin.disconnect();
     }

@@ -1,10 +1,10 @@
 import {
   modelRecordKey,
   type ActiveModel,
-  type ModelRecord,
   type ModelRef,
   type ModelSummary,
 } from '#fmnist';
+import type { RecordAt } from './record-reader.js';
 
 export type RegistryChange =
   | { kind: 'published'; model: ModelSummary }
@@ -14,7 +14,9 @@ export type RegistryChange =
   | { kind: 'rejected'; model: ModelSummary };
 
 interface HeldRecord {
-  record: ModelRecord;
+  record: ModelSummary;
+  /** Where its weights are: read only by a process that loads the version. */
+  weights: RecordAt;
   /** The Kafka key it came under: a later record under another key for its version lost. */
   key: string;
 }
@@ -43,11 +45,15 @@ export class RegistryRecords {
     return this.activeModel;
   }
 
-  find(ref: ModelRef): ModelRecord | undefined {
+  find(ref: ModelRef): ModelSummary | undefined {
     return this.records.get(modelRecordKey(ref))?.record;
   }
 
-  all(): ModelRecord[] {
+  weightsOf(ref: ModelRef): RecordAt | undefined {
+    return this.records.get(modelRecordKey(ref))?.weights;
+  }
+
+  all(): ModelSummary[] {
     return [...this.records.values()].map(({ record }) => record);
   }
 
@@ -69,21 +75,20 @@ export class RegistryRecords {
     this.emit({ kind: 'promoted', active });
   }
 
-  applyRecord(key: string, record: ModelRecord): void {
+  applyRecord(key: string, record: ModelSummary, weights: RecordAt): void {
     const versionKey = modelRecordKey(record);
     this.versionKeys.set(key, versionKey);
     this.highestVersions.set(
       record.name,
       Math.max(this.highestVersions.get(record.name) ?? 0, record.version),
     );
-    const { artifacts, ...model } = record;
     const held = this.records.get(versionKey);
     if (held && held.key !== key) {
-      this.emit({ kind: 'rejected', model });
+      this.emit({ kind: 'rejected', model: record });
       return;
     }
-    this.records.set(versionKey, { record, key });
-    this.emit({ kind: 'published', model });
+    this.records.set(versionKey, { record, weights, key });
+    this.emit({ kind: 'published', model: record });
   }
 
   applyTombstone(key: string): void {

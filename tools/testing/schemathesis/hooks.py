@@ -7,8 +7,8 @@ photo-like JPEG of the test split), so that a valid classification is classified
 and in bad-uploads.e2e-spec.ts. Multipart has one part for a lone file and for an array of one;
 the hooks below keep Schemathesis from treating the two differently.
 
-And a training job created by a generated request is cancelled as soon as it is created, so that
-the trainer never trains nor fills its queue (a 503) while the APIs are tested.
+And a training job or a replay created by a generated request is cancelled as soon as it is
+created, so that the trainer never trains nor fills its queues (a 503) while the APIs are tested.
 """
 
 import os
@@ -84,15 +84,19 @@ def before_call(context, case, kwargs):
         case.body["files"] = [case.body["files"]]
 
 
+# What a created resource costs the trainer (a training job, a replay) until it ends.
+CANCELLED_ON_CREATION = ("/training-jobs", "/replays")
+
+
 @schemathesis.hook
 def after_call(context, case, response):
     if (
         case.method == "POST"
-        and case.path.endswith("/training-jobs")
+        and case.path.endswith(CANCELLED_ON_CREATION)
         and response.status_code == 201
     ):
-        job = response.json()
+        created = response.json()
         cancel = requests.post(
-            f"{response.request.url.rstrip('/')}/{job['id']}/cancel", timeout=30
+            f"{response.request.url.rstrip('/')}/{created['id']}/cancel", timeout=30
         )
         cancel.raise_for_status()

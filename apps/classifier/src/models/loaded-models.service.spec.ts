@@ -24,6 +24,12 @@ class RegistryView {
   find(ref: ModelRef) {
     return this.records.get(ref.version);
   }
+  loadRecord(ref: ModelRef) {
+    const record = this.records.get(ref.version);
+    return record
+      ? Promise.resolve(record)
+      : Promise.reject(new Error('not in the registry'));
+  }
   list() {
     return [...this.records.values()];
   }
@@ -68,6 +74,12 @@ function service(registry: RegistryView): LoadedModelsService {
       labelNames: ['model', 'version'],
     }),
     new Gauge({ name: 'fallback', help: 'f', registers: [] }),
+    new Counter({
+      name: 'loads',
+      help: 'l',
+      registers: [],
+      labelNames: ['model', 'version'],
+    }),
   );
 }
 

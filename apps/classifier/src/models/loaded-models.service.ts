@@ -90,6 +90,8 @@ export class LoadedModelsService implements OnModuleInit, OnModuleDestroy {
     private readonly loadFailures: Counter<string>,
     @InjectMetric(ModelLoadMetrics.fallback)
     private readonly fallback: Gauge<string>,
+    @InjectMetric(ModelLoadMetrics.loads)
+    private readonly loads: Counter<string>,
   ) {}
 
   /** Never throws: a version that cannot be loaded must not stop the classifier from starting. */
@@ -281,16 +283,10 @@ export class LoadedModelsService implements OnModuleInit, OnModuleDestroy {
       cached.lastUsed = Date.now();
       return cached.loading;
     }
-    const record = this.registry.find(ref);
-    if (!record) {
-      return Promise.reject(
-        new Error(
-          `model ${ref.name} version ${ref.version} is not in the registry`,
-        ),
-      );
-    }
+    this.loads.inc({ model: ref.name, version: String(ref.version) });
     const entry: Entry = {
-      loading: build(record),
+      // Only now, and only this version's, are its weights read from Kafka.
+      loading: this.registry.loadRecord(ref).then(build),
       lastUsed: Date.now(),
       inFlight: 0,
       retired: false,

@@ -8,6 +8,7 @@ import {
   argMax,
   LABELS,
   MAX_IMAGES_PER_REQUEST,
+  streamedImage,
   type StreamPrediction,
 } from '#fmnist';
 import { deadLetterRecord } from '../classification/dead-letter.service.js';
@@ -17,7 +18,6 @@ import {
   LoadedModelsService,
   type LoadedModel,
 } from '../models/loaded-models.service.js';
-import { streamedImage } from './stream-input.js';
 
 const classifierId = `${hostname()}:${process.pid}`;
 

@@ -19,7 +19,7 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { ModelRecord, ModelRef } from '#fmnist';
+import type { ModelRecord, ModelRef, ModelSummary } from '#fmnist';
 import { PositiveIntParam } from '#platform';
 import {
   ActiveModelDto,
@@ -55,8 +55,7 @@ export class ModelsController {
     @Param('name') name: string,
     @PositiveIntParam('version') version: number,
   ): ModelDto {
-    const { artifacts: _weights, ...summary } = this.find({ name, version });
-    return this.registry.describeOne(summary);
+    return this.registry.describeOne(this.find({ name, version }));
   }
 
   @Delete(':name/versions/:version')
@@ -110,11 +109,11 @@ export class ModelsController {
   })
   @ApiOkResponse({ description: 'tfjs model.json' })
   @ApiNotFoundResponse({ description: 'No such model version' })
-  modelJson(
+  async modelJson(
     @Param('name') name: string,
     @PositiveIntParam('version') version: number,
-  ): object {
-    return modelJson(this.find({ name, version }).artifacts);
+  ): Promise<object> {
+    return modelJson((await this.load({ name, version })).artifacts);
   }
 
   @Get(':name/versions/:version/weights.bin')
@@ -125,16 +124,22 @@ export class ModelsController {
   })
   @ApiOkResponse({ description: 'Raw little-endian weight values' })
   @ApiNotFoundResponse({ description: 'No such model version' })
-  weights(
+  async weights(
     @Param('name') name: string,
     @PositiveIntParam('version') version: number,
-  ): StreamableFile {
+  ): Promise<StreamableFile> {
     return new StreamableFile(
-      weightsBin(this.find({ name, version }).artifacts),
+      weightsBin((await this.load({ name, version })).artifacts),
     );
   }
 
-  private find(ref: ModelRef): ModelRecord {
+  /** The version with its weights, read from Kafka for this download. */
+  private load(ref: ModelRef): Promise<ModelRecord> {
+    this.find(ref);
+    return this.registry.loadRecord(ref);
+  }
+
+  private find(ref: ModelRef): ModelSummary {
     const record = this.registry.find(ref);
     if (!record) {
       throw new NotFoundException(

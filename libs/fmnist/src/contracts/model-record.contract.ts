@@ -64,7 +64,8 @@ export const ModelMetricsSchema = z.object({
 /** A model record's metrics: the test-set metrics (TestSetMetrics), some absent in older records. */
 export type ModelMetrics = z.infer<typeof ModelMetricsSchema>;
 
-export const ModelRecordSchema = ModelRefSchema.extend({
+/** What every process holds of a version: everything but its weights. */
+export const ModelSummarySchema = ModelRefSchema.extend({
   architecture: z.string(),
   dataset: z.string(),
   metrics: ModelMetricsSchema,
@@ -77,10 +78,49 @@ export const ModelRecordSchema = ModelRefSchema.extend({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
+});
+export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+
+/** A version with its weights: what a publisher hands the registry and a classifier builds. */
+export const ModelRecordSchema = ModelSummarySchema.extend({
   artifacts: ModelArtifactsSchema,
 });
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
-export type ModelSummary = Omit<ModelRecord, 'artifacts'>;
+
+/**
+ * Where a version's weights lie on `fashion-models.weights`: the offset of the record holding
+ * them (compaction keeps offsets), under the same key as the version's record.
+ */
+export const WeightsLocationSchema = z.object({
+  partition: z.number().int().min(0),
+  offset: z.string().regex(/^\d+$/),
+  /** The weights' size in bytes, for whoever plans memory. */
+  bytes: z.number().int().min(0),
+});
+export type WeightsLocation = z.infer<typeof WeightsLocationSchema>;
+
+/**
+ * A version's record on `fashion-models`: its summary and where its weights are, so that a reader
+ * of the registry never reads weights it does not load. Records written before the weights had a
+ * topic of their own carry them inline (`artifacts`): still read, their weights fetched by offset.
+ */
+export const RegistryEntrySchema = ModelSummarySchema.extend({
+  weights: WeightsLocationSchema.optional(),
+  artifacts: ModelArtifactsSchema.optional(),
+}).refine((entry) => entry.weights ?? entry.artifacts, {
+  message:
+    'a version record says where its weights are (weights) or holds them (artifacts)',
+});
+export type RegistryEntry = z.infer<typeof RegistryEntrySchema>;
+
+/**
+ * A version's weights on `fashion-models.weights`: the raw little-endian values as the record's
+ * value (no base64, no JSON), the topology and weight manifest, small, in this header.
+ */
+export const WEIGHTS_MANIFEST_HEADER = 'manifest';
+export const WeightsManifestSchema = ModelArtifactsSchema.omit({
+  weightData: true,
+});
 
 export const ActiveModelSchema = ModelRefSchema.extend({
   promotedAt: z.iso.datetime(),

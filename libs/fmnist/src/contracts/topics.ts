@@ -6,6 +6,8 @@ export const Topics = {
   imagesReply: 'fashion-images.reply',
   /** The model registry: every published model version and which one is active. */
   models: 'fashion-models',
+  /** Model weights, one record per version: read only by processes that load a version. */
+  modelWeights: 'fashion-models.weights',
   /** What each classifier serves and failed to load: its latest report, per classifier. */
   modelsServing: 'fashion-models.serving',
   /** Classification requests that could not be processed, kept for inspection. */
@@ -23,7 +25,15 @@ export const Topics = {
 export interface TopicLayout {
   readonly imagePartitions: number;
   readonly replyPartitions: number;
+  /** `retention.ms` of `fashion-images` (KAFKA_REQUEST_RETENTION_MS); REQUEST_RETENTION_MS if absent. */
+  readonly requestRetentionMs?: number;
 }
+
+/**
+ * How long `fashion-images` keeps requests by default: they are people's images (as 28x28), kept
+ * only as long as a replay of recent traffic needs them.
+ */
+export const REQUEST_RETENTION_MS = 24 * 3600 * 1000;
 
 /** The layout of a fresh cluster: four of each, room for four busy classifiers. */
 export const DEFAULT_TOPIC_LAYOUT: TopicLayout = {
@@ -68,7 +78,16 @@ export function streamTopicSpecs(
 /** How each topic is laid out when created (the shape of platform's `TopicSpec`). */
 export function topicSpecs(layout: TopicLayout) {
   return [
-    { topic: Topics.images, numPartitions: layout.imagePartitions },
+    {
+      topic: Topics.images,
+      numPartitions: layout.imagePartitions,
+      configEntries: [
+        {
+          name: 'retention.ms',
+          value: String(layout.requestRetentionMs ?? REQUEST_RETENTION_MS),
+        },
+      ],
+    },
     { topic: Topics.imagesReply, numPartitions: layout.replyPartitions },
     {
       topic: Topics.models,
@@ -76,7 +95,16 @@ export function topicSpecs(layout: TopicLayout) {
       configEntries: [
         // Compaction keeps the latest record per key forever: the registry never expires.
         { name: 'cleanup.policy', value: 'compact' },
-        // A record carries a model's weights: a few megabytes, above Kafka's 1 MB default.
+        // Records written before the weights had a topic of their own carry weights inline.
+        { name: 'max.message.bytes', value: String(64 * 1024 * 1024) },
+      ],
+    },
+    {
+      topic: Topics.modelWeights,
+      numPartitions: 1,
+      configEntries: [
+        { name: 'cleanup.policy', value: 'compact' },
+        // A record is a model's weights: a few megabytes, above Kafka's 1 MB default.
         { name: 'max.message.bytes', value: String(64 * 1024 * 1024) },
       ],
     },

@@ -123,4 +123,13 @@ export class PlatformEnvironment {
   @Min(1, { message: 'KAFKA_REPLY_PARTITIONS must be at least 1' })
   @Max(1000, { message: 'KAFKA_REPLY_PARTITIONS must be at most 1000' })
   KAFKA_REPLY_PARTITIONS: number = 4;
+
+  /**
+   * How long `fashion-images` keeps the requests (people's images, reduced to 28x28), as the
+   * topic's `retention.ms` (1 day by default): long enough to replay recent traffic, no longer.
+   * Set by topic creation.
+   */
+  @IsInt({ message: 'KAFKA_REQUEST_RETENTION_MS must be an integer' })
+  @Min(60_000, { message: 'KAFKA_REQUEST_RETENTION_MS must be at least 60000' })
+  KAFKA_REQUEST_RETENTION_MS: number = 24 * 3600 * 1000;
 }

@@ -23,6 +23,7 @@ describe('validateEnvironment', () => {
     assert.equal(environment.EXAMPLE_PORT, 4000);
     assert.equal(environment.KAFKA_REQUEST_PARTITIONS, 4);
     assert.equal(environment.KAFKA_REPLY_PARTITIONS, 4);
+    assert.equal(environment.KAFKA_REQUEST_RETENTION_MS, 24 * 3600 * 1000);
   });
 
   it('converts numbers and splits the lists', () => {

@@ -1,6 +1,7 @@
 import { ClientKafka, type KafkaOptions } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { removeGroup } from './consumer/remove-group.js';
 import { TransportCrashRestarts } from './consumer/restart-after-fatal-crash.js';
 import { InstanceReplies } from './instance-replies.js';
 import {
@@ -53,19 +54,10 @@ export class CoalescingClientKafka extends ClientKafka {
   /** Leaves the group, then removes it: an instance's group has no use after it. */
   override async close(): Promise<void> {
     this.crashRestarts.stop();
-    const admin = this.client?.admin();
+    // Closing forgets the client: kept for the removal.
+    const client = this.client;
     await super.close();
-    if (!admin) return;
-    try {
-      await admin.connect();
-      await admin.deleteGroups([this.groupId]);
-    } catch (error) {
-      this.logger.warn(
-        `the reply group ${this.groupId} could not be removed: ${String(error)}`,
-      );
-    } finally {
-      await admin.disconnect();
-    }
+    if (client) await removeGroup(client, this.groupId, this.logger);
   }
 }
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-node';
-import { useNativeStepKernel } from './step-kernel.js';
+import { useNativeTrainingKernels } from './native-kernels.js';
 
 const INPUTS = [NaN, -2, -0, 0, 0.5, 3, Infinity, -Infinity];
 
-describe('the native Step kernel', () => {
-  useNativeStepKernel();
+describe('the native training kernels', () => {
+  useNativeTrainingKernels();
 
   it('is 1 above zero, alpha at and below it, and keeps NaN', () => {
     const x = tf.tensor1d(INPUTS);
@@ -31,7 +31,18 @@ describe('the native Step kernel', () => {
     assert.deepEqual(Array.from(step.dataSync()), [0, 0, 1]);
   });
 
-  it('is what the gradient of ReLU is made of, and leaves no tensor behind', () => {
+  it('give the gradient of ReLU: the upstream gradient where the input is above zero', () => {
+    const x = tf.tensor1d([-1, -0, 0, 2, 5, Infinity]);
+    const gradient = tf.grad((input: tf.Tensor) =>
+      tf
+        .relu(input)
+        .mul(tf.tensor1d([1, 2, 3, 4, 5, 6]))
+        .sum(),
+    )(x);
+    assert.deepEqual(Array.from(gradient.dataSync()), [0, 0, 0, 4, 5, 6]);
+  });
+
+  it('give the gradient of ReLU layers, and leave no tensor behind', () => {
     const x = tf.tensor1d([-1, 0, 2, 5]);
     const before = tf.memory().numTensors;
     const gradient = tf.grad((input: tf.Tensor) => tf.relu(input).mul(3).sum())(
@@ -43,7 +54,7 @@ describe('the native Step kernel', () => {
   });
 
   it('can be installed again without stacking', () => {
-    useNativeStepKernel();
+    useNativeTrainingKernels();
     assert.deepEqual(
       Array.from(tf.step(tf.tensor1d([-1, 1])).dataSync()),
       [0, 1],
