@@ -22,3 +22,5 @@ fi
 # tritonclient and the kserve SDK, which the inference-protocol tests drive the gateway with.
 bash "$(dirname "$0")/python-clients.sh" >/dev/null
 bash "$(dirname "$0")/kubernetes-tools.sh"
+# Schemathesis, which the contract tests run against every app's OpenAPI description.
+bash "$(dirname "$0")/schemathesis.sh" >/dev/null

@@ -44,8 +44,8 @@ export function setUpTraining({ evaluation, onJobChanged }) {
     try {
       followed.update({
         type: 'state',
-        ...(await api(`v1/training-jobs/${followed.id}`, {
-          method: 'DELETE',
+        ...(await api(`v1/training-jobs/${followed.id}/cancel`, {
+          method: 'POST',
           withApiKey: true,
         })),
       });

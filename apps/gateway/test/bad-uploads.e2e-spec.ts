@@ -273,12 +273,23 @@ describe('uploads out of the ordinary, on the gateway, Kafka and a classifier', 
       assert.match(message, /unexpected file field 'image'/);
     });
 
-    it('no file at all: 400', async () => {
-      const form = new FormData();
-      form.append('comment', 'no image here');
-      const { status, message } = await send(form);
-      assert.equal(status, 400);
-      assert.match(message, /no image/);
+    it('a text field, alone or beside an image: 400 naming it', async () => {
+      const alone = new FormData();
+      alone.append('comment', 'no image here');
+      const beside = formWith(
+        'file',
+        await encodePng(images[0].pixels),
+        'image/png',
+      );
+      beside.append('files', 'an image sent without a filename');
+      for (const [form, field] of [
+        [alone, 'comment'],
+        [beside, 'files'],
+      ] as const) {
+        const { status, message } = await send(form);
+        assert.equal(status, 400);
+        assert.match(message, new RegExp(`unexpected text field '${field}'`));
+      }
     });
 
     it('a multipart body whose parts do not use the declared boundary: 400', async () => {

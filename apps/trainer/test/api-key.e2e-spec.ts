@@ -122,6 +122,7 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
         'POST /v1/replays',
         'POST /v1/replays/{id}/cancel',
         'POST /v1/training-jobs',
+        'POST /v1/training-jobs/{id}/cancel',
       ],
     );
     for (const { security } of operations) {
@@ -199,8 +200,8 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
     job = await submitJob(trainer, { ...SMALL_JOB, modelName }, bearer(KEY));
     const cancelled = await request<TrainingJob>(
       trainer,
-      'DELETE',
-      `/v1/training-jobs/${job.id}`,
+      'POST',
+      `/v1/training-jobs/${job.id}/cancel`,
       undefined,
       apiKeyHeader(KEY),
     );
@@ -255,8 +256,8 @@ describe('the trainer API key (TRAINER_API_KEY)', () => {
     const started = await submitJob(gateway, SMALL_JOB, bearer(KEY));
     const cancelled = await request<TrainingJob>(
       gateway,
-      'DELETE',
-      `/v1/training-jobs/${started.id}`,
+      'POST',
+      `/v1/training-jobs/${started.id}/cancel`,
       undefined,
       apiKeyHeader(KEY),
     );
@@ -381,8 +382,8 @@ describe('a trainer without TRAINER_API_KEY', () => {
     const job = await submitJob(trainer, SMALL_JOB);
     const cancelled = await request<TrainingJob>(
       trainer,
-      'DELETE',
-      `/v1/training-jobs/${job.id}`,
+      'POST',
+      `/v1/training-jobs/${job.id}/cancel`,
     );
     assert.equal(cancelled.status, 200);
     assert.equal(cancelled.body.state, 'cancelled');
@@ -392,5 +393,13 @@ describe('a trainer without TRAINER_API_KEY', () => {
       '/v1/models/no-such-model/versions/1/promote',
     );
     assert.equal(unknown.status, 404, 'the request did not reach promote');
+  });
+
+  it('offers no key in its description, since it asks for none', async () => {
+    const operations = await changingOperations(trainer);
+    assert.ok(operations.length > 0);
+    for (const { method, path, security } of operations) {
+      assert.equal(security, undefined, `${method} ${path}`);
+    }
   });
 });

@@ -77,7 +77,8 @@ describe('server-sent event streams, capped per client and in all', () => {
 
   after(async () => {
     streams.forEach((stream) => stream.close());
-    if (job) await request(trainer, 'DELETE', `/v1/training-jobs/${job.id}`);
+    if (job)
+      await request(trainer, 'POST', `/v1/training-jobs/${job.id}/cancel`);
     await Promise.all([gateway?.stop(), trainer?.stop()]);
     await folders?.remove();
   });

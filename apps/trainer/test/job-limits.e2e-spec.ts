@@ -106,9 +106,9 @@ describe('limits on training jobs: time and retention', () => {
     const running = await submitJob(trainer, LONG_JOB);
     await waitForJob(trainer, running.id, (job) => job.state === 'running');
     const queued = await submitJob(trainer, LONG_JOB);
-    await request(trainer, 'DELETE', `/v1/training-jobs/${queued.id}`);
+    await request(trainer, 'POST', `/v1/training-jobs/${queued.id}/cancel`);
     assert.deepEqual(await listedIds(), [queued.id, running.id, timedOut]);
-    await request(trainer, 'DELETE', `/v1/training-jobs/${running.id}`);
+    await request(trainer, 'POST', `/v1/training-jobs/${running.id}/cancel`);
     assert.deepEqual(await listedIds(), [queued.id, running.id]);
   });
 });

@@ -26,7 +26,7 @@ describe('the queue of training jobs (TRAINER_MAX_QUEUED_JOBS)', () => {
 
   after(async () => {
     for (const job of jobs) {
-      await request(trainer, 'DELETE', `/v1/training-jobs/${job.id}`);
+      await request(trainer, 'POST', `/v1/training-jobs/${job.id}/cancel`);
     }
     await trainer?.stop();
     await folders?.remove();

@@ -67,11 +67,6 @@ describe('training job parameters', () => {
       /^dataset\.path "link-out" leads outside the data root/,
     ],
     [
-      'a missing folder',
-      { dataset: { kind: 'folder', path: 'nowhere' } },
-      /^dataset\.path "nowhere": no such folder/,
-    ],
-    [
       'a folder with no images',
       { dataset: { kind: 'folder', path: 'empty' } },
       /^dataset\.path "empty" holds no images/,
@@ -317,6 +312,14 @@ describe('training job parameters', () => {
       { dataset: { kind: 'folder', path: 'a-file.png' } },
       /^dataset\.path "a-file.png" is not a folder/,
     ],
+  ];
+
+  const missing: [string, object, RegExp][] = [
+    [
+      'a missing folder',
+      { dataset: { kind: 'folder', path: 'nowhere' } },
+      /^dataset\.path "nowhere": no such folder/,
+    ],
     [
       'a path with a NUL byte',
       { dataset: { kind: 'folder', path: 'empty\u0000' } },
@@ -324,20 +327,25 @@ describe('training job parameters', () => {
     ],
   ];
 
-  for (const [what, parameters, message] of refused) {
-    it(`refuses ${what} with a 400 naming the field`, async () => {
-      const { status, body } = await request<{ message: string[] }>(
-        trainer,
-        'POST',
-        '/v1/training-jobs',
-        parameters,
-      );
-      assert.equal(status, 400);
-      assert.ok(
-        body.message.some((line) => message.test(line)),
-        JSON.stringify(body.message),
-      );
-    });
+  for (const [expected, cases] of [
+    [400, refused],
+    [404, missing],
+  ] as const) {
+    for (const [what, parameters, message] of cases) {
+      it(`answers ${what} with a ${expected} naming the field`, async () => {
+        const { status, body } = await request<{ message: string[] }>(
+          trainer,
+          'POST',
+          '/v1/training-jobs',
+          parameters,
+        );
+        assert.equal(status, expected);
+        assert.ok(
+          body.message.some((line) => message.test(line)),
+          JSON.stringify(body.message),
+        );
+      });
+    }
   }
 
   const post = (body: NonNullable<RequestInit['body']>, contentType?: string) =>

@@ -264,8 +264,8 @@ describe('training jobs on the real broker', () => {
 
       const { status, body } = await request<TrainingJob>(
         trainer,
-        'DELETE',
-        `/v1/training-jobs/${long.id}`,
+        'POST',
+        `/v1/training-jobs/${long.id}/cancel`,
       );
       assert.equal(status, 200);
       assert.equal(body.state, 'cancelled');
@@ -280,11 +280,11 @@ describe('training jobs on the real broker', () => {
       assert.equal(queued.state, 'queued');
       const cancelled = await request<TrainingJob>(
         trainer,
-        'DELETE',
-        `/v1/training-jobs/${queued.id}`,
+        'POST',
+        `/v1/training-jobs/${queued.id}/cancel`,
       );
       assert.equal(cancelled.body.state, 'cancelled');
-      await request(trainer, 'DELETE', `/v1/training-jobs/${first.id}`);
+      await request(trainer, 'POST', `/v1/training-jobs/${first.id}/cancel`);
       const { body: jobs } = await request<TrainingJob[]>(
         trainer,
         'GET',
@@ -297,6 +297,32 @@ describe('training jobs on the real broker', () => {
           [first.id, 'cancelled'],
         ],
       );
+    });
+
+    it("removes a finished job's record, and refuses to remove a queued or running one", async () => {
+      const first = await submitJob(trainer, { epochs: 3, modelName });
+      const queued = await submitJob(trainer, { epochs: 1, modelName });
+      for (const job of [first, queued]) {
+        const refused = await request<{ message: string }>(
+          trainer,
+          'DELETE',
+          `/v1/training-jobs/${job.id}`,
+        );
+        assert.equal(refused.status, 409);
+        assert.match(refused.body.message, /cancel it .* before removing/);
+      }
+      for (const job of [queued, first]) {
+        await request(trainer, 'POST', `/v1/training-jobs/${job.id}/cancel`);
+        const removed = await fetch(
+          `${trainer.url}/v1/training-jobs/${job.id}`,
+          {
+            method: 'DELETE',
+          },
+        );
+        assert.equal(removed.status, 204);
+        const gone = await fetch(`${trainer.url}/v1/training-jobs/${job.id}`);
+        assert.equal(gone.status, 404);
+      }
     });
 
     it('refuses with a 409 a cancel that comes once the model is being published; the job succeeds', async () => {
@@ -318,8 +344,8 @@ describe('training jobs on the real broker', () => {
         ) {
           cancel = await request<{ message: string }>(
             trainer,
-            'DELETE',
-            `/v1/training-jobs/${submitted.id}`,
+            'POST',
+            `/v1/training-jobs/${submitted.id}/cancel`,
           );
         }
       }
@@ -344,6 +370,7 @@ describe('training jobs on the real broker', () => {
 
     it('answers 404 naming an unknown job', async () => {
       for (const [method, path] of [
+        ['POST', '/v1/training-jobs/no-such-job/cancel'],
         ['DELETE', '/v1/training-jobs/no-such-job'],
         ['GET', '/v1/training-jobs/no-such-job'],
         ['GET', '/v1/training-jobs/no-such-job/events'],

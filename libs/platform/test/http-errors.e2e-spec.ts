@@ -9,8 +9,7 @@ import {
   type LoggerService,
   Post,
 } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { HttpEnvironment, PlatformModule, setUpHttpApp } from '#platform';
+import { startProbeApp } from './probe-app.js';
 
 /** What an unexpected failure knows that no client should see. */
 const INTERNAL_DETAIL = 'connection to db-7.internal:5432 refused';
@@ -59,23 +58,10 @@ describe('the error answers of every app (platform HTTP set-up)', () => {
   };
 
   before(async () => {
-    // The request log would fill the test's output.
-    process.env.LOG_LEVEL = 'warn';
-    app = await NestFactory.create(
-      {
-        module: class ProbeModule {},
-        imports: [
-          PlatformModule.forApp({ app: 'probe', environment: HttpEnvironment }),
-        ],
-        controllers: [ProbeController],
-      },
-      { bufferLogs: true },
-    );
-    setUpHttpApp(app, { title: 'probe', description: 'probe', version: '1' });
     // After the platform's own logger, so that what the app logs is recorded here.
-    app.useLogger(logger);
-    await app.listen(0, '127.0.0.1');
-    url = await app.getUrl();
+    ({ app, url } = await startProbeApp([ProbeController], (probe) =>
+      probe.useLogger(logger),
+    ));
   });
 
   after(() => app?.close());

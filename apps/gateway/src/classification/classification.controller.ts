@@ -12,8 +12,6 @@ import {
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
   ApiGatewayTimeoutResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -32,7 +30,8 @@ import { ClassificationQueryDto } from './dto/classification-query.dto.js';
 import { ClassificationResponseDto } from './dto/classification-result.dto.js';
 import { ErrorResponseDto } from './dto/error-response.dto.js';
 import { UploadLimitsInterceptor } from './upload-limits.interceptor.js';
-import type { Upload } from './upload.js';
+import { imageUploadBody } from './upload-body.openapi.js';
+import { refuseTextFields, type Upload } from './upload.js';
 
 const FILE_FIELDS = ['file', 'files'];
 
@@ -55,26 +54,7 @@ export class ClassificationController {
       'image itself as the body with its `Content-Type: image/*`. PNG, JPEG, WebP, GIF (the ' +
       'first frame of an animation), TIFF and AVIF are decoded, turned to grayscale and fitted ' +
       'into 28x28; SVG and other formats are refused.',
-  })
-  @ApiConsumes(
-    'multipart/form-data',
-    'image/png',
-    'image/jpeg',
-    'image/webp',
-    'image/gif',
-  )
-  @ApiBody({
-    schema: {
-      type: 'object',
-      properties: {
-        file: { type: 'string', format: 'binary', description: 'One image' },
-        files: {
-          type: 'array',
-          items: { type: 'string', format: 'binary' },
-          description: 'Several images, classified together',
-        },
-      },
-    },
+    requestBody: imageUploadBody({ several: true }),
   })
   @ApiOkResponse({ type: ClassificationResponseDto })
   @ApiBadRequestResponse({
@@ -144,6 +124,7 @@ function takeUploads(request: Request, files: Express.Multer.File[]): Upload[] {
 
 function uploadsOf(request: Request, files: Express.Multer.File[]): Upload[] {
   if (request.is('multipart/form-data')) {
+    refuseTextFields(request);
     const unexpected = files.find(
       (file) => !FILE_FIELDS.includes(file.fieldname),
     );

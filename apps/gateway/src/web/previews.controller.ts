@@ -11,11 +11,10 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
@@ -23,6 +22,8 @@ import {
 import type { Request } from 'express';
 import { IMAGE_SIZE } from '#fmnist';
 import { ErrorResponseDto } from '../classification/dto/error-response.dto.js';
+import { imageUploadBody } from '../classification/upload-body.openapi.js';
+import { refuseTextFields } from '../classification/upload.js';
 import { ImagePreprocessorService } from '../preprocessing/image-preprocessor.service.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { PreviewDto } from './dto/preview.dto.js';
@@ -40,13 +41,7 @@ export class PreviewsController {
     summary: 'The 28x28 image the model would see for an upload',
     description:
       'Runs the same preprocessing as a classification (trim, fit, centre, invert) and nothing else.',
-  })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      properties: { file: { type: 'string', format: 'binary' } },
-    },
+    requestBody: imageUploadBody({ several: false }),
   })
   @ApiOkResponse({ type: PreviewDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'No image' })
@@ -59,6 +54,11 @@ export class PreviewsController {
     type: ErrorResponseDto,
     description: 'A corrupt or truncated image',
   })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description:
+      'The gateway is at capacity (MAX_REQUESTS_IN_FLIGHT, MAX_BYTES_IN_FLIGHT), with Retry-After',
+  })
   async preview(
     @Req() request: Request,
     @UploadedFile() file: Express.Multer.File | undefined,
@@ -68,6 +68,7 @@ export class PreviewsController {
         "send multipart/form-data with the image in field 'file'",
       );
     }
+    refuseTextFields(request);
     if (!file) {
       throw new BadRequestException(
         "no image: send it in the multipart field 'file'",

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiForbiddenResponse,
   ApiSecurity,
   ApiUnauthorizedResponse,
   type DocumentBuilder,
@@ -31,7 +32,9 @@ export const API_KEY_SECURITY_SCHEMES: Record<string, SecurityScheme> = {
 
 /**
  * Documents an operation as needing the API key (either scheme), so /docs shows its lock and
- * sends the key entered under "Authorize". The ApiKeyGuard enforces it, by HTTP method.
+ * sends the key entered under "Authorize". The ApiKeyGuard enforces it, by HTTP method. Without
+ * TRAINER_API_KEY the app declares no scheme, and the description drops the requirement and its
+ * 401 (completeDocument); the 403 stays, for a page of another site or another machine.
  */
 export const ApiKeyRequired = (): MethodDecorator & ClassDecorator =>
   applyDecorators(
@@ -39,5 +42,9 @@ export const ApiKeyRequired = (): MethodDecorator & ClassDecorator =>
     ApiSecurity(HEADER),
     ApiUnauthorizedResponse({
       description: `No API key, or a wrong one. ${WHEN}`,
+    }),
+    ApiForbiddenResponse({
+      description:
+        'Sent by a page of another site; or, without TRAINER_API_KEY, from another machine',
     }),
   );

@@ -7,7 +7,6 @@ import {
   Header,
   NotFoundException,
   Param,
-  ParseIntPipe,
   Post,
   StreamableFile,
 } from '@nestjs/common';
@@ -21,6 +20,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { ModelRecord, ModelRef, ModelSummary } from '#fmnist';
+import { PositiveIntParam } from '#platform';
 import {
   ActiveModelDto,
   ModelDto,
@@ -53,7 +53,7 @@ export class ModelsController {
   @ApiNotFoundResponse({ description: 'No such model version' })
   get(
     @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @PositiveIntParam('version') version: number,
   ): ModelDto {
     return this.registry.describeOne(this.find({ name, version }));
   }
@@ -73,7 +73,7 @@ export class ModelsController {
   })
   async retire(
     @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @PositiveIntParam('version') version: number,
   ): Promise<void> {
     this.find({ name, version });
     if (this.registry.isActive({ name, version })) {
@@ -95,7 +95,7 @@ export class ModelsController {
   @ApiNotFoundResponse({ description: 'No such model version' })
   promote(
     @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @PositiveIntParam('version') version: number,
   ): Promise<ActiveModelDto> {
     this.find({ name, version });
     return this.registry.promote({ name, version });
@@ -111,7 +111,7 @@ export class ModelsController {
   @ApiNotFoundResponse({ description: 'No such model version' })
   async modelJson(
     @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @PositiveIntParam('version') version: number,
   ): Promise<object> {
     return modelJson((await this.load({ name, version })).artifacts);
   }
@@ -126,7 +126,7 @@ export class ModelsController {
   @ApiNotFoundResponse({ description: 'No such model version' })
   async weights(
     @Param('name') name: string,
-    @Param('version', ParseIntPipe) version: number,
+    @PositiveIntParam('version') version: number,
   ): Promise<StreamableFile> {
     return new StreamableFile(
       weightsBin((await this.load({ name, version })).artifacts),

@@ -10,6 +10,9 @@ export class DatasetFolderError extends Error {
   }
 }
 
+/** The folder named does not exist: a missing resource (404) rather than a malformed name. */
+export class DatasetFolderMissingError extends DatasetFolderError {}
+
 /**
  * The real location of `path`, a folder dataset named relative to `root`. Refuses anything that
  * could reach outside the root: absolute paths, `..` segments, and symbolic links that lead out
@@ -26,12 +29,14 @@ export async function resolveDatasetFolder(
     throw new DatasetFolderError('must not contain ".." segments');
   }
   const realRoot = await realpath(root).catch(() => {
-    throw new DatasetFolderError(
+    throw new DatasetFolderMissingError(
       `"${path}": no such folder (the data root does not exist)`,
     );
   });
   const real = await realpath(resolve(realRoot, path)).catch(() => {
-    throw new DatasetFolderError(`"${path}": no such folder in the data root`);
+    throw new DatasetFolderMissingError(
+      `"${path}": no such folder in the data root`,
+    );
   });
   if (real !== realRoot && !real.startsWith(realRoot + sep)) {
     throw new DatasetFolderError(`"${path}" leads outside the data root`);

@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  HttpCode,
   Param,
   Post,
   Sse,
@@ -13,6 +14,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -28,6 +30,17 @@ import { TrainingJobDto } from './dto/training-job.dto.js';
 import { JsonObjectBody } from './json-object-body.interceptor.js';
 import { TrainingJobsService } from './training-jobs.service.js';
 
+/** What a client can do with the job it created (Schemathesis follows these in its stateful phase). */
+const JOB_LINKS = Object.fromEntries(
+  (['get', 'events', 'cancel', 'remove'] as const).map((method) => [
+    method,
+    {
+      operationId: `TrainingJobsController_${method}`,
+      parameters: { id: '$response.body#/id' },
+    },
+  ]),
+);
+
 @ApiTags('training jobs')
 @Controller('v1/training-jobs')
 export class TrainingJobsController {
@@ -42,9 +55,12 @@ export class TrainingJobsController {
       'Every parameter has a default: `{}` trains default-cnn on the whole official training ' +
       'split. A finished job publishes the model as the next version of `modelName`.',
   })
-  @ApiCreatedResponse({ type: TrainingJobDto })
+  @ApiCreatedResponse({ type: TrainingJobDto, links: JOB_LINKS })
   @ApiBadRequestResponse({
     description: 'An invalid parameter; the message names the field',
+  })
+  @ApiNotFoundResponse({
+    description: 'The dataset folder named does not exist',
   })
   @ApiUnsupportedMediaTypeResponse({
     description: 'A body that is not application/json',
@@ -71,14 +87,15 @@ export class TrainingJobsController {
     return this.jobs.get(id);
   }
 
-  @Delete(':id')
+  @Post(':id/cancel')
+  @HttpCode(200)
   @ApiKeyRequired()
   @ApiOperation({
     summary: 'Cancel a queued or running job',
     description:
       'Answers once the worker is gone; a job already finished is returned as it is. A job ' +
       'whose model is being published (its `publishing` event sent) can no longer be ' +
-      'cancelled: it ends `succeeded`.',
+      'cancelled: it ends `succeeded`. The record stays, `cancelled`.',
   })
   @ApiOkResponse({ type: TrainingJobDto })
   @ApiConflictResponse({
@@ -87,6 +104,24 @@ export class TrainingJobsController {
   @ApiNotFoundResponse({ description: 'No such job' })
   cancel(@Param('id') id: string): Promise<TrainingJobDto> {
     return this.jobs.cancel(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiKeyRequired()
+  @ApiOperation({
+    summary: "Remove a finished job's record",
+    description:
+      'Succeeded, failed or cancelled jobs only (retention removes them too, once old); a model ' +
+      'the job published stays in the registry.',
+  })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiConflictResponse({
+    description: 'The job is queued or running: cancel it first',
+  })
+  @ApiNotFoundResponse({ description: 'No such job' })
+  remove(@Param('id') id: string): Promise<void> {
+    return this.jobs.remove(id);
   }
 
   @Sse(':id/events')

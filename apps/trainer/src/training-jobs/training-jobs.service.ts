@@ -196,6 +196,21 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
     return job;
   }
 
+  /**
+   * Forgets a finished job's record, as retention does once it is old; a queued or running job
+   * must be cancelled first (409), so that removing a record never stops work by surprise.
+   */
+  async remove(id: string): Promise<void> {
+    const job = this.get(id);
+    if (!FINISHED_STATES.includes(job.state)) {
+      throw new ConflictException(
+        `training job ${id} is ${job.state}: cancel it (POST /v1/training-jobs/${id}/cancel) before removing its record`,
+      );
+    }
+    this.jobs.delete(id);
+    await this.persist();
+  }
+
   /** The job's events from now on, after a snapshot of its state; completes when it ends. */
   eventsOf(id: string): Observable<JobEvent> {
     const job = this.get(id);

@@ -1,8 +1,12 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
 import { trainingDefaults } from '#fmnist';
-import { DatasetFolderError, resolveDatasetFolder } from './dataset-folder.js';
+import {
+  DatasetFolderError,
+  DatasetFolderMissingError,
+  resolveDatasetFolder,
+} from './dataset-folder.js';
 import type { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
 import type { TrainingParameters } from './training-job.js';
 import type { WorkerDataset, WorkerTask } from './worker/worker-protocol.js';
@@ -77,6 +81,9 @@ async function workerDataset(
       testSplit: dataset.testSplit,
     };
   } catch (error) {
+    if (error instanceof DatasetFolderMissingError) {
+      throw new NotFoundException([error.message]);
+    }
     if (error instanceof DatasetFolderError) {
       throw new BadRequestException([error.message]);
     }

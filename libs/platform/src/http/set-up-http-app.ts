@@ -1,8 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+} from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { HttpEnvironment } from '../config/http.environment.js';
+import { answerUnsupportedMethods } from './method-not-allowed.js';
+import { completeDocument } from './openapi/complete-document.js';
+import { ErrorResponseDto } from './openapi/error-response.dto.js';
 import { securityHeaders } from './security-headers.js';
 
 export interface HttpAppDescription {
@@ -14,12 +21,15 @@ export interface HttpAppDescription {
     string,
     Parameters<DocumentBuilder['addSecurity']>[1]
   >;
+  /** What only the running app knows (limits from its configuration), written into the description. */
+  adjustDocument?: (document: OpenAPIObject) => void;
 }
 
 /**
  * What every app's HTTP side shares: the structured logger, shutdown on SIGTERM/SIGINT (so Kafka
  * consumers leave their group cleanly), security headers, CORS only for the configured origins,
- * and the OpenAPI description at /docs (JSON at /docs-json).
+ * 405 with `Allow` for a method a path does not have, and the OpenAPI description at /docs (JSON
+ * at /docs-json), completed with what the platform answers for every operation.
  */
 export function setUpHttpApp(
   app: INestApplication,
@@ -34,6 +44,7 @@ export function setUpHttpApp(
   if (corsOrigins.length > 0) {
     app.enableCors({ origin: corsOrigins });
   }
+  app.use(answerUnsupportedMethods(app));
   const builder = new DocumentBuilder()
     .setTitle(description.title)
     .setDescription(description.description)
@@ -43,6 +54,11 @@ export function setUpHttpApp(
   )) {
     builder.addSecurity(name, scheme);
   }
-  const document = SwaggerModule.createDocument(app, builder.build());
+  const document = completeDocument(
+    SwaggerModule.createDocument(app, builder.build(), {
+      extraModels: [ErrorResponseDto],
+    }),
+  );
+  description.adjustDocument?.(document);
   SwaggerModule.setup('docs', app, document);
 }

@@ -1,12 +1,2 @@
-import { ApiProperty } from '@nestjs/swagger';
-
-export class ErrorResponseDto {
-  @ApiProperty({ example: 400 })
-  statusCode!: number;
-
-  @ApiProperty({ example: 'the upload is empty' })
-  message!: string | string[];
-
-  @ApiProperty({ example: 'Bad Request' })
-  error!: string;
-}
+// The gateway's errors are the platform's: one shape, documented once.
+export { ErrorResponseDto } from '#platform';

@@ -33,12 +33,20 @@ export class RequestInputDto {
     example: 'images',
     description:
       '`images` (UINT8 or FP32, [N, 28, 28] or [N, 784]) or `image_files` (BYTES, [N])',
+    minLength: 1,
+    maxLength: 100,
   })
   @IsString()
   @Length(1, 100)
   name!: string;
 
-  @ApiProperty({ type: [Number], example: [1, 28, 28] })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'integer', minimum: 0 },
+    minItems: 1,
+    maxItems: 4,
+    example: [1, 28, 28],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(4)
@@ -134,7 +142,7 @@ export class InferenceRequestDto {
   @Type(() => RequestParametersDto)
   parameters?: RequestParametersDto;
 
-  @ApiProperty({ type: [RequestInputDto] })
+  @ApiProperty({ type: [RequestInputDto], minItems: 1, maxItems: 8 })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(8)

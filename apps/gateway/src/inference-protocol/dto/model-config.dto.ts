@@ -13,6 +13,8 @@ export class ModelConfigTensorDto {
   data_type!: string;
 
   @ApiProperty({
+    type: 'array',
+    items: { type: 'integer', minimum: 0 },
     example: [28, 28],
     description: 'Without the batch dimension',
   })

@@ -3,13 +3,19 @@ import { Length } from 'class-validator';
 
 /** `{name}` and `{version}` of the protocol's model paths: the registry's names and versions. */
 export class ModelPathDto {
-  @ApiProperty({ example: 'fashion-cnn' })
+  @ApiProperty({ example: 'fashion-cnn', minLength: 1, maxLength: 100 })
   @Length(1, 100)
   name!: string;
 }
 
 export class PinnedModelPathDto extends ModelPathDto {
-  @ApiProperty({ example: '2' })
+  @ApiProperty({
+    example: '2',
+    description:
+      'A version number of the registry, as a string (InferenceProtocolService refuses any other with 400)',
+    // Up to 15 digits: every such number is below 2^53, so none is refused.
+    pattern: '^[1-9][0-9]{0,14}$',
+  })
   @Length(1, 20)
   version!: string;
 }
@@ -35,6 +41,8 @@ export class TensorMetadataDto {
   datatype!: string;
 
   @ApiProperty({
+    type: 'array',
+    items: { type: 'integer', minimum: -1 },
     example: [-1, 28, 28],
     description: '-1: any number of images',
   })

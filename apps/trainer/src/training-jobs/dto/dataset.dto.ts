@@ -47,7 +47,11 @@ export class FolderDatasetDto {
   @ApiProperty({
     example: 'my-photos',
     description:
-      'Folder relative to the data root (TRAINER_DATA_ROOT); nothing outside it is read',
+      'Folder relative to the data root (TRAINER_DATA_ROOT); nothing outside it is read. ' +
+      'Not absolute, no `..` segments (refused with 400); a folder that does not exist is a 404.',
+    minLength: 1,
+    // What resolveDatasetFolder lets through, written as segments that do not start with a dot.
+    pattern: '^[^/\\\\.][^/\\\\]*([/\\\\][^/\\\\.][^/\\\\]*)*$',
   })
   @IsString()
   @IsNotEmpty()
