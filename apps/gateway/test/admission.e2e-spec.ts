@@ -127,12 +127,14 @@ describe('admission control of the image endpoints', () => {
   });
 
   it('reads raw image bodies on the classification route only', async () => {
-    // Another route leaves an image body unread: it is not found, not refused as too large.
+    // Another route leaves an image body unread: the method is not allowed there, the body not
+    // refused as too large.
     const response = await fetch(`${gateway.url}/v1/labels`, {
       method: 'POST',
       body: new Uint8Array(11 * 1024 * 1024),
       headers: { 'content-type': 'image/png' },
     });
-    assert.equal(response.status, 404);
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get('allow'), 'GET, HEAD, OPTIONS');
   });
 });
