@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-node';
 import {
@@ -388,7 +389,16 @@ describe('rollouts of a candidate version on live traffic (real broker, two clas
   });
 
   it('keeps the rollout, its history and its figures in Kafka: a restarted trainer shows them', async () => {
-    const before = (await rollout()).body;
+    // Tallies of requests scored just before the last decision may still arrive: compare once the
+    // figures have stopped changing for longer than the classifiers' report interval.
+    let before = (await rollout()).body;
+    await waitFor(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const latest = (await rollout()).body;
+      const settled = isDeepStrictEqual(latest, before);
+      before = latest;
+      return settled;
+    });
     await trainer.stop();
     trainer = await startTrainer(folders, { KAFKA_BROKERS: broker.brokers });
     const { body } = await request<RolloutDto>(trainer, 'GET', '/v1/rollout');

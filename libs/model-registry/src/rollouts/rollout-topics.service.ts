@@ -20,6 +20,7 @@ import {
 import {
   kafkaClientConfig,
   kafkaConnection,
+  removeGroup,
   restartAfterFatalCrash,
   withTimeout,
   type PlatformEnvironment,
@@ -40,6 +41,7 @@ export class RolloutTopicsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RolloutTopicsService.name);
   private readonly kafka: Kafka;
   private consumer?: Consumer;
+  private readonly groupId = `fashion-rollouts-${randomUUID()}`;
   private producer?: Producer;
   private stopRestarting?: () => void;
   private rollout?: Rollout;
@@ -76,7 +78,7 @@ export class RolloutTopicsService implements OnModuleInit, OnModuleDestroy {
     if (pending.size === 0) caughtUp();
 
     const consumer = (this.consumer = this.kafka.consumer({
-      groupId: `fashion-rollouts-${randomUUID()}`,
+      groupId: this.groupId,
     }));
     await consumer.connect();
     await consumer.subscribe({
@@ -85,6 +87,8 @@ export class RolloutTopicsService implements OnModuleInit, OnModuleDestroy {
     });
     const run = () =>
       consumer.run({
+        // Each start reads both topics whole: nothing to resume, and no offsets left behind.
+        autoCommit: false,
         eachMessage: ({ topic, message }) => {
           const value = message.value?.toString();
           if (topic === Topics.rolloutTallies) {
@@ -108,7 +112,9 @@ export class RolloutTopicsService implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopRestarting?.();
     await Promise.all([
-      this.consumer?.disconnect(),
+      this.consumer
+        ?.disconnect()
+        .then(() => removeGroup(this.kafka, this.groupId, this.logger)),
       this.producer?.disconnect(),
     ]);
   }
