@@ -11,6 +11,8 @@ export interface TrainingDefaults {
   readonly validationSplit: number;
   /** `linear`: Adam's rate falls to zero over the job; `constant`: Keras' Adam as it comes. */
   readonly learningRateSchedule: 'linear' | 'constant';
+  /** Share of each training target spread evenly over the ten classes (0: one-hot targets). */
+  readonly labelSmoothing: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export const DEFAULT_TRAINING: TrainingDefaults = {
   learningRate: 0.003,
   validationSplit: 0.1,
   learningRateSchedule: 'linear',
+  labelSmoothing: 0.1,
 };
 
 /** The architectures a training job can name, with what each is and how it trains by default. */
@@ -50,6 +53,7 @@ export const ARCHITECTURES: readonly {
       learningRate: 0.001,
       validationSplit: 0.1,
       learningRateSchedule: 'constant',
+      labelSmoothing: 0,
     },
   },
   {

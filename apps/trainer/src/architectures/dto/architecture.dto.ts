@@ -15,6 +15,13 @@ export class TrainingDefaultsDto {
   validationSplit!: number;
 
   @ApiProperty({
+    example: 0.1,
+    description:
+      'Share of each training target spread over the ten classes (0: one-hot)',
+  })
+  labelSmoothing!: number;
+
+  @ApiProperty({
     enum: ['linear', 'constant'],
     description:
       "linear: Adam's rate falls to zero over the job; constant: Keras' Adam as it comes",

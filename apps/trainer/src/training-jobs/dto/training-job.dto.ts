@@ -161,6 +161,9 @@ class TrainingParametersDto implements TrainingParameters {
   @ApiProperty({ example: 0.1 })
   validationSplit!: number;
 
+  @ApiProperty({ example: 0.1 })
+  labelSmoothing!: number;
+
   @ApiPropertyOptional({ example: { patience: 2, minDelta: 0 } })
   earlyStopping?: { patience: number; minDelta: number };
 
