@@ -36,6 +36,7 @@ import { preprocessingCost } from './preprocessing-cost.js';
 import { childPids, peakRssMb } from './process-memory.js';
 import {
   prototypeTable,
+  trainingTable,
   scalingTable,
   table,
   type BenchReport,
@@ -60,6 +61,8 @@ const { values: options } = parseArgs({
     'prototype-only': { type: 'boolean', default: false },
     // Only the registry's figures: start-up and memory with 1 and 100 versions.
     'registry-only': { type: 'boolean', default: false },
+    // Only the default training job through the trainer: its accuracy and wall time.
+    'training-only': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(options.seconds);
@@ -380,6 +383,15 @@ async function main(): Promise<void> {
       prototypePhase(await stack.start('trainer')),
     );
     process.stdout.write(`\n${prototypeTable(prototype).join('\n')}\n`);
+    return;
+  }
+  if (options['training-only']) {
+    const training = await withStack(async (stack) => {
+      const { training, model } = await trainingPhase(stack);
+      model.dispose();
+      return training;
+    });
+    process.stdout.write(`\n${trainingTable(training).join('\n')}\n`);
     return;
   }
   if (options['registry-only']) {
