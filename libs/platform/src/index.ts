@@ -27,5 +27,6 @@ export * from './metrics/metrics.module.js';
 export * from './platform.module.js';
 export * from './kafka/instance-replies.js';
 export * from './kafka/range/topic-range-reader.js';
+export * from './kafka/follower/compacted-topic-follower.js';
 export * from './http/openapi/error-response.dto.js';
 export * from './http/positive-integer-param.js';
