@@ -37,8 +37,6 @@ export interface CompactedTopicFollowerOptions<Applied> {
    */
   readonly apply: (record: FollowedRecord) => Applied;
   readonly consumer?: Omit<ConsumerConfig, 'groupId'>;
-  readonly catchUpTimeoutMs?: number;
-  readonly echoTimeoutMs?: number;
 }
 
 interface AppliedRecord<Applied> {
@@ -75,7 +73,7 @@ export class CompactedTopicFollower<Applied = void> {
   /** Connecting or connected: concurrent sends share one producer. */
   private producer?: Promise<Producer>;
   private stopRestarting?: () => void;
-  /** The offset applied last per `topic:partition`. */
+  /** The offset applied last per `topic:partition`: a consumer run again re-reads from the start. */
   private readonly applied = new Map<string, bigint>();
   private readonly appliedRecords = new Subject<AppliedRecord<Applied>>();
 
@@ -136,11 +134,10 @@ export class CompactedTopicFollower<Applied = void> {
       });
     this.stopRestarting = restartAfterFatalCrash(consumer, run, this.logger);
     await run();
-    const timeout = this.options.catchUpTimeoutMs ?? CATCH_UP_TIMEOUT_MS;
     await withTimeout(
       isCaughtUp,
-      timeout,
-      `reading ${catchUpOn.join(', ')} took longer than ${timeout} ms`,
+      CATCH_UP_TIMEOUT_MS,
+      `reading ${catchUpOn.join(', ')} took longer than ${CATCH_UP_TIMEOUT_MS} ms`,
     );
   }
 
@@ -197,7 +194,6 @@ export class CompactedTopicFollower<Applied = void> {
         compression,
       );
       const offset = BigInt(baseOffset);
-      const timeout = this.options.echoTimeoutMs ?? ECHO_TIMEOUT_MS;
       const echo = await withTimeout(
         firstValueFrom(
           seen.pipe(
@@ -207,8 +203,8 @@ export class CompactedTopicFollower<Applied = void> {
             ),
           ),
         ),
-        timeout,
-        `${topic}[${partition}]@${offset} (key ${String(message.key)}) was not read back within ${timeout} ms`,
+        ECHO_TIMEOUT_MS,
+        `${topic}[${partition}]@${offset} (key ${String(message.key)}) was not read back within ${ECHO_TIMEOUT_MS} ms`,
       );
       return echo.offset === offset ? echo.result : undefined;
     } finally {
