@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ARCHITECTURES, type ArchitectureName } from '#fmnist';
 
 export class TrainingDefaultsDto {
-  @ApiProperty({ type: 'integer', example: 7 })
+  @ApiProperty({ type: 'integer', example: 10 })
   epochs!: number;
 
   @ApiProperty({ type: 'integer', example: 128 })
@@ -11,7 +11,7 @@ export class TrainingDefaultsDto {
   @ApiProperty({ example: 0.003 })
   learningRate!: number;
 
-  @ApiProperty({ example: 0.1 })
+  @ApiProperty({ example: 0 })
   validationSplit!: number;
 
   @ApiProperty({

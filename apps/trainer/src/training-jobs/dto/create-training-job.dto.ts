@@ -185,7 +185,9 @@ export class CreateTrainingJobDto {
 
   @ApiPropertyOptional({
     type: EarlyStoppingDto,
-    description: 'Stop when the validation loss stalls; the best epoch is kept',
+    description:
+      'Stop when the validation loss stalls (the training loss when validationSplit is 0); ' +
+      'the best epoch is kept',
   })
   @MayBeOmitted()
   @IsObject({ message: 'earlyStopping must be an object: {"patience": ...}' })
