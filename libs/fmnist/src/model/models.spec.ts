@@ -191,7 +191,7 @@ describe('toTargetTensor', () => {
 
   it('spreads the label smoothing share evenly over the classes, as Keras does', async () => {
     const targets = toTargetTensor(Uint8Array.from([2]), 0.1);
-    const [row] = (await targets.array()) as number[][];
+    const [row] = await targets.array();
     const close = (actual: number, expected: number) =>
       assert.ok(Math.abs(actual - expected) < 1e-6, `${actual} != ${expected}`);
     close(row[2], 0.91);

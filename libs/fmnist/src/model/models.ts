@@ -119,9 +119,9 @@ export function toTargetTensor(
     tf
       .oneHot(tf.tensor1d(labels, 'int32'), NUM_CLASSES)
       .toFloat()
-      .mul(1 - labelSmoothing)
-      .add(labelSmoothing / NUM_CLASSES),
-  ) as tf.Tensor2D;
+      .mul<tf.Tensor2D>(1 - labelSmoothing)
+      .add<tf.Tensor2D>(labelSmoothing / NUM_CLASSES),
+  );
 }
 
 /** Class probabilities of each image, `count` rows of 10, predicted in batches. */
