@@ -6,8 +6,9 @@ export interface PhotoRow extends LoadResult {
   /** CPU ms per image of each process, as the HTTP rows report it. */
   cpuMsPerImage: Record<string, number>;
   /**
-   * The gateway's CPU ms per image by thread name: its event loop ('main') against libuv's pool,
-   * where libvips decodes, and V8's helpers; 'exited threads' is what threads gone since spent.
+   * The gateway's CPU ms per image by thread name: its event loop ('main'), libvips' workers,
+   * where images are decoded, and 'node': libuv's pool, where sharp sets up each libvips pipeline,
+   * with V8's compiler and garbage collector; 'exited threads' is what threads gone since spent.
    */
   gatewayThreadsMsPerImage: Record<string, number>;
 }

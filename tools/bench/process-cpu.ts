@@ -21,9 +21,9 @@ function statCpuMs(stat: string): number | undefined {
 }
 
 /**
- * CPU ms a process's threads have used so far, summed by thread name: in Node.js the event loop
- * is the thread named like the process, libuv's pool (where sharp runs libvips) `libuv-worker`,
- * V8's garbage collection and compilation helpers `V8 DefaultWorke`.
+ * CPU ms a process's threads have used so far, summed by thread name, the process's first thread
+ * (Node.js's event loop) as 'main'. Node.js 20 names libuv's pool and V8's helper threads after
+ * the process ('node'); libvips names its own workers 'libvips worker'.
  */
 export async function cpuMsByThread(
   pid: number | undefined,
