@@ -149,7 +149,7 @@ function accuracyTable(accuracy: PhotoAccuracy): string[] {
   ];
 }
 
-function trainingTable(training: BenchReport['training']): string[] {
+export function trainingTable(training: BenchReport['training']): string[] {
   return [
     '',
     '| training (default job) | value |',

@@ -37,6 +37,7 @@ import { preprocessingCost } from './preprocessing-cost.js';
 import { childPids, peakRssMb } from './process-memory.js';
 import {
   prototypeTable,
+  trainingTable,
   scalingTable,
   table,
   type BenchReport,
@@ -65,6 +66,8 @@ const { values: options } = parseArgs({
     'photos-only': { type: 'boolean', default: false },
     // Node.js options of the gateway, to profile it (`--perf-basic-prof`, `--cpu-prof`...).
     'gateway-node-options': { type: 'string' },
+    // Only the default training job through the trainer: its accuracy and wall time.
+    'training-only': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(options.seconds);
@@ -393,6 +396,15 @@ async function main(): Promise<void> {
       prototypePhase(await stack.start('trainer')),
     );
     process.stdout.write(`\n${prototypeTable(prototype).join('\n')}\n`);
+    return;
+  }
+  if (options['training-only']) {
+    const training = await withStack(async (stack) => {
+      const { training, model } = await trainingPhase(stack);
+      model.dispose();
+      return training;
+    });
+    process.stdout.write(`\n${trainingTable(training).join('\n')}\n`);
     return;
   }
   if (options['registry-only']) {

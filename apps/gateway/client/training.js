@@ -100,6 +100,7 @@ async function offerArchitectures(form, formError) {
       'batchSize',
       'learningRate',
       'validationSplit',
+      'labelSmoothing',
     ]) {
       const input = form.elements[field];
       if (!keepTyped || input.value === '') input.value = training[field];
@@ -159,6 +160,7 @@ function jobRequest(form) {
     batchSize: number('batchSize'),
     learningRate: number('learningRate'),
     validationSplit: number('validationSplit'),
+    labelSmoothing: number('labelSmoothing'),
     earlyStopping:
       number('patience') === undefined
         ? undefined

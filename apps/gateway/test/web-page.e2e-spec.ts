@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { encodePng, LABELS } from '#fmnist';
+import { DEFAULT_TRAINING, encodePng, LABELS } from '#fmnist';
 import type { ModelRegistryService } from '#model-registry';
 import { launchBrowser, screenshot } from '#testing/browser';
 import { officialTestImages, type TestImage } from '#testing/fixture-images';
@@ -206,13 +206,24 @@ describe('the web page, in headless Chromium', () => {
       .waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
     const form = () =>
       Promise.all(
-        ['#architecture', '#epochs', '#batch-size', '#learning-rate'].map(
-          (field) => page.inputValue(field),
-        ),
+        [
+          '#architecture',
+          '#epochs',
+          '#batch-size',
+          '#learning-rate',
+          '#label-smoothing',
+        ].map((field) => page.inputValue(field)),
       );
-    assert.deepEqual(await form(), ['default-cnn', '7', '128', '0.003']);
+    const { epochs, batchSize, learningRate, labelSmoothing } =
+      DEFAULT_TRAINING;
+    assert.deepEqual(
+      await form(),
+      ['default-cnn', epochs, batchSize, learningRate, labelSmoothing].map(
+        String,
+      ),
+    );
     await page.selectOption('#architecture', 'seed-cnn');
-    assert.deepEqual(await form(), ['seed-cnn', '2', '20', '0.001']);
+    assert.deepEqual(await form(), ['seed-cnn', '2', '20', '0.001', '0']);
     assert.match(await textOf('#architecture-hint'), /model_training\.py/);
     await page.selectOption('#architecture', 'default-cnn');
   });

@@ -48,6 +48,7 @@ describe('architectures and their training defaults', () => {
       learningRate: 0.001,
       validationSplit: 0.1,
       learningRateSchedule: 'constant',
+      labelSmoothing: 0,
     });
     assert.match(body[1].description, /model_training\.py/);
   });
@@ -72,11 +73,13 @@ describe('architectures and their training defaults', () => {
           batchSize: job.parameters.batchSize,
           learningRate: job.parameters.learningRate,
           validationSplit: job.parameters.validationSplit,
+          labelSmoothing: job.parameters.labelSmoothing,
         },
         {
           batchSize: training.batchSize,
           learningRate: training.learningRate,
           validationSplit: training.validationSplit,
+          labelSmoothing: training.labelSmoothing,
         },
       );
       const done = await waitForJob(trainer, job.id, isFinished);

@@ -34,6 +34,7 @@ function finishedRecord(id: string, daysAgo: number): TrainingJob {
       batchSize: 128,
       learningRate: 0.001,
       validationSplit: 0.1,
+      labelSmoothing: 0,
       seed: 1,
       modelName: 'fashion-cnn',
       promote: false,

@@ -67,6 +67,7 @@ describe('training jobs on the real broker', () => {
       job = await submitJob(trainer, {
         dataset: { kind: 'fmnist', trainLimit: 3000 },
         epochs: 1,
+        validationSplit: 0.1,
         seed: 7,
         modelName,
         promote: true,
@@ -439,6 +440,7 @@ describe('training jobs on the real broker', () => {
         dataset: { kind: 'folder', path: 'photos', testSplit: 0.25 },
         epochs: 1,
         batchSize: 32,
+        validationSplit: 0.1,
         modelName,
       });
       const finished = await waitForJob(trainer, submitted.id, isFinished);

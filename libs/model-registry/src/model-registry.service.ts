@@ -6,14 +6,8 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
-import kafkajs, {
-  Kafka,
-  type Consumer,
-  type KafkaMessage,
-  type Message,
-  type Producer,
-} from 'kafkajs';
-import { filter, firstValueFrom, Subject } from 'rxjs';
+import kafkajs, { Kafka } from 'kafkajs';
+import { Subject } from 'rxjs';
 import {
   ACTIVE_MODEL_KEY,
   ActiveModelSchema,
@@ -30,11 +24,11 @@ import {
   type ServingReport,
 } from '#fmnist';
 import {
+  CompactedTopicFollower,
+  jsonMessage,
   kafkaClientConfig,
   kafkaConnection,
-  removeGroup,
-  restartAfterFatalCrash,
-  withTimeout,
+  type FollowedRecord,
   type PlatformEnvironment,
 } from '#platform';
 import type { ModelDto } from './model.dto.js';
@@ -48,10 +42,7 @@ export type { RegistryChange } from './registry-records.js';
 /** A draft of a version: the registry numbers it. */
 export type ModelDraft = Omit<ModelRecord, 'version' | 'publishId'>;
 
-const { CompressionTypes, Partitioners } = kafkajs;
-const CATCH_UP_TIMEOUT_MS = 30_000;
-const LEADER_ATTEMPTS = 10;
-const ECHO_TIMEOUT_MS = 15_000;
+const { CompressionTypes } = kafkajs;
 /** Trainers racing for the next version of one name: each lost race costs one more try. */
 const MAX_PUBLISH_ATTEMPTS = 10;
 /** How many earlier active versions a promotion remembers, as fallbacks. */
@@ -68,16 +59,9 @@ const PROMOTION_HISTORY = 5;
 @Injectable()
 export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ModelRegistryService.name);
-  private readonly kafka: Kafka;
+  private readonly follower: CompactedTopicFollower<RegistryChange | undefined>;
   private readonly serving = new ServingReports();
-  private readonly groupId = `fashion-registry-${randomUUID()}`;
   private readonly weights: RecordReader;
-  private consumer?: Consumer;
-  /** Connecting or connected: concurrent sends share one producer. */
-  private producer?: Promise<Producer>;
-  /** The offset read last per topic and partition: a consumer restarted without commits reads from the start again. */
-  private readonly applied = new Map<string, bigint>();
-  private stopRestarting?: () => void;
   private reportingAs?: string;
   private readonly changesSubject = new Subject<RegistryChange>();
   private readonly records = new RegistryRecords((change) =>
@@ -88,85 +72,44 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
 
   constructor(config: ConfigService<PlatformEnvironment, true>) {
     const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
-    this.kafka = new Kafka(
+    const kafka = new Kafka(
       kafkaClientConfig(kafkaConnection(config), `${prefix}-registry`),
     );
+    this.follower = new CompactedTopicFollower(
+      kafka,
+      {
+        groupPrefix: 'fashion-registry',
+        topics: [Topics.models, Topics.modelsServing],
+        catchUpOn: [Topics.models],
+        apply: (record) => this.apply(record),
+        // Records written before weights had a topic of their own carry them: a fetch holds one.
+        consumer: {
+          maxBytesPerPartition: 64 * 1024 * 1024,
+          maxBytes: 128 * 1024 * 1024,
+        },
+      },
+      this.logger,
+    );
     this.weights = new RecordReader(
-      this.kafka,
+      kafka,
       [Topics.modelWeights, Topics.models],
       this.logger,
     );
   }
 
   async onModuleInit(): Promise<void> {
-    const highWatermarks = await this.highWatermarks();
-    this.consumer = this.kafka.consumer({
-      groupId: this.groupId,
-      // Records written before weights had a topic of their own carry them: a fetch holds one.
-      maxBytesPerPartition: 64 * 1024 * 1024,
-      maxBytes: 128 * 1024 * 1024,
-    });
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: [Topics.models, Topics.modelsServing],
-      fromBeginning: true,
-    });
-
-    let caughtUp: () => void;
-    const isCaughtUp = new Promise<void>((resolve) => (caughtUp = resolve));
-    const pending = new Map(highWatermarks);
-    const checkCaughtUp = () => {
-      if ([...pending.values()].every((remaining) => remaining <= 0))
-        caughtUp();
-    };
-    checkCaughtUp();
-
-    const consumer = this.consumer;
-    const run = () =>
-      consumer.run({
-        autoCommit: false,
-        eachMessage: ({ topic, partition, message }) => {
-          if (!this.isNew(topic, partition, message)) return Promise.resolve();
-          if (topic === Topics.modelsServing) {
-            this.applyServingReport(message);
-            return Promise.resolve();
-          }
-          this.apply(partition, message);
-          const target = highWatermarks.get(partition) ?? 0;
-          pending.set(partition, target - (Number(message.offset) + 1));
-          checkCaughtUp();
-          return Promise.resolve();
-        },
-      });
-    // Runs again from the start (nothing committed); records read before are skipped.
-    this.stopRestarting = restartAfterFatalCrash(consumer, run, this.logger);
-    await run();
-    await withTimeout(
-      isCaughtUp,
-      CATCH_UP_TIMEOUT_MS,
-      `reading the model registry took longer than ${CATCH_UP_TIMEOUT_MS} ms`,
-    );
+    await this.follower.start();
     this.logger.log(
       `model registry loaded: ${this.records.size} versions, active ${this.describe(this.records.active)}`,
     );
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopRestarting?.();
     if (this.reportingAs) {
       // A classifier that stops says so, rather than waiting to be counted as gone.
       await this.reportServing(this.reportingAs, null).catch(() => undefined);
     }
-    await Promise.all([
-      this.consumer
-        ?.disconnect()
-        .then(() => removeGroup(this.kafka, this.groupId, this.logger)),
-      this.weights.close(),
-      this.producer?.then(
-        (producer) => producer.disconnect(),
-        () => undefined,
-      ),
-    ]);
+    await Promise.all([this.follower.stop(), this.weights.close()]);
   }
 
   get active(): ActiveModel | undefined {
@@ -272,21 +215,12 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
 
   /** Removes a version from the registry (tombstones); resolves once this process sees it. */
   async retire(ref: ModelRef): Promise<void> {
-    const versionKey = modelRecordKey(ref);
     if (!this.records.find(ref)) {
       throw new Error(
         `model ${ref.name} version ${ref.version} is not in the registry`,
       );
     }
-    const keys = this.records.keysOf(ref);
-    const echo = this.echo(
-      (change) =>
-        change.kind === 'retired' &&
-        modelRecordKey(change.model) === versionKey,
-      versionKey,
-    );
-    await this.tombstone(keys);
-    await echo;
+    await this.tombstone(this.records.keysOf(ref));
   }
 
   /** Publishes what this classifier serves (`null`: it stopped) for every process to read. */
@@ -295,7 +229,11 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
     report: ServingReport | null,
   ): Promise<void> {
     this.reportingAs = report ? classifier : undefined;
-    await this.send([{ key: classifier, value: report }], Topics.modelsServing);
+    await this.follower.send(
+      Topics.modelsServing,
+      [jsonMessage(classifier, report)],
+      CompressionTypes.GZIP,
+    );
   }
 
   /** Writes the weights first, then the summary saying where they are (readers never wait). */
@@ -307,37 +245,37 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
       publishId,
     });
     const weights = weightsMessage(artifacts);
-    const [written] = await this.produce(Topics.modelWeights, [
+    // Uncompressed: float values barely compress.
+    const [written] = await this.follower.send(Topics.modelWeights, [
       { key, ...weights },
     ]);
-    const change = await this.sendAndSee(
-      key,
-      {
-        ...summary,
-        weightsSha256:
-          summary.weightsSha256 ?? weightsChecksum(artifacts.weightData),
-        weights: {
-          partition: written.partition,
-          offset: written.baseOffset,
-          bytes: weights.value.length,
-        },
+    const change = await this.sendAndSee(key, {
+      ...summary,
+      weightsSha256:
+        summary.weightsSha256 ?? weightsChecksum(artifacts.weightData),
+      weights: {
+        partition: written.partition,
+        offset: written.baseOffset,
+        bytes: weights.value.length,
       },
-      (change) =>
-        (change.kind === 'published' || change.kind === 'rejected') &&
-        change.model.publishId === publishId,
-    );
-    if (change.kind === 'published') return true;
+    });
+    if (change?.kind === 'published') return true;
     // Readers ignore it already; the tombstone keeps it from outliving the winner's retirement.
     await this.tombstone([key]);
     return false;
   }
 
-  /** Removes versions' records and their weights (the same keys on both topics). */
+  /**
+   * Removes versions' records and their weights (the same keys on both topics); resolves once
+   * this process has read the records' removal.
+   */
   private async tombstone(keys: string[]): Promise<void> {
-    const messages = keys.map((key) => ({ key, value: null }));
     await Promise.all([
-      this.send(messages),
-      this.produce(Topics.modelWeights, messages),
+      ...keys.map((key) => this.sendAndSee(key, null)),
+      this.follower.send(
+        Topics.modelWeights,
+        keys.map((key) => jsonMessage(key, null)),
+      ),
     ]);
   }
 
@@ -366,161 +304,54 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
         )
         .slice(0, PROMOTION_HISTORY),
     };
-    await this.sendAndSee(
-      ACTIVE_MODEL_KEY,
-      active,
-      (change) =>
-        change.kind === 'promoted' &&
-        change.active.promotedAt === active.promotedAt,
-    );
+    await this.sendAndSee(ACTIVE_MODEL_KEY, active);
     return active;
   }
 
-  /** Read-your-writes: callers act on the registry right after changing it. */
-  private async sendAndSee(
+  /**
+   * Writes a registry record (JSON, compressed; `null`: a tombstone) and resolves with what it
+   * changed once this process has read it: callers act on the registry right after changing it.
+   */
+  private sendAndSee(
     key: string,
     value: unknown,
-    isEcho: (change: RegistryChange) => boolean,
-  ): Promise<RegistryChange> {
-    const echo = this.echo(isEcho, key);
-    await this.send([{ key, value }]);
-    return echo;
-  }
-
-  /** Read-your-writes: callers act on the registry right after changing it. */
-  private echo(
-    isEcho: (change: RegistryChange) => boolean,
-    what: string,
-  ): Promise<RegistryChange> {
-    const echo = firstValueFrom(this.changes.pipe(filter(isEcho)));
-    return withTimeout(
-      echo,
-      ECHO_TIMEOUT_MS,
-      `the registry did not echo ${what} within ${ECHO_TIMEOUT_MS} ms`,
-    );
-  }
-
-  /** Values as JSON, compressed; `value: null` is a tombstone: compaction removes the key. */
-  private async send(
-    messages: { key: string; value: unknown }[],
-    topic: string = Topics.models,
-  ): Promise<void> {
-    await this.produce(
-      topic,
-      messages.map(({ key, value }) => ({
-        key,
-        value: value === null ? null : JSON.stringify(value),
-      })),
+  ): Promise<RegistryChange | undefined> {
+    return this.follower.sendAndSee(
+      Topics.models,
+      jsonMessage(key, value),
       CompressionTypes.GZIP,
     );
   }
 
-  /** Where each message went; weights go uncompressed (float values barely compress). */
-  private async produce(
-    topic: string,
-    messages: Message[],
-    compression = CompressionTypes.None,
-  ): Promise<{ partition: number; baseOffset: string }[]> {
-    this.producer ??= this.connectProducer();
-    const written = await (
-      await this.producer
-    ).send({
-      topic,
-      compression,
-      messages,
-    });
-    return written.map(({ partition, baseOffset }) => ({
-      partition,
-      baseOffset: baseOffset ?? '0',
-    }));
-  }
-
-  private async connectProducer(): Promise<Producer> {
-    const producer = this.kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+  private apply(record: FollowedRecord): RegistryChange | undefined {
+    const { topic, partition, offset, key, value } = record;
+    if (!key) return undefined;
     try {
-      await producer.connect();
-      return producer;
-    } catch (error) {
-      // The next send tries again.
-      this.producer = undefined;
-      throw error;
-    }
-  }
-
-  private isNew(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-  ): boolean {
-    const where = `${topic}:${partition}`;
-    const offset = BigInt(message.offset);
-    if (offset <= (this.applied.get(where) ?? -1n)) return false;
-    this.applied.set(where, offset);
-    return true;
-  }
-
-  private apply(partition: number, message: KafkaMessage): void {
-    const key = message.key?.toString();
-    if (!key) return;
-    try {
-      if (!message.value) {
-        this.records.applyTombstone(key);
-      } else if (key === ACTIVE_MODEL_KEY) {
-        this.records.applyActive(
-          ActiveModelSchema.parse(JSON.parse(message.value.toString())),
-        );
-      } else {
-        const { weights, artifacts, ...summary } = RegistryEntrySchema.parse(
-          JSON.parse(message.value.toString()),
-        );
-        this.records.applyRecord(
-          key,
-          summary,
-          weights
-            ? { topic: Topics.modelWeights, key, ...weights }
-            : // Written before weights had a topic of their own: they are in this very record.
-              { topic: Topics.models, partition, offset: message.offset, key },
+      if (topic === Topics.modelsServing) {
+        this.serving.apply(key, value ? JSON.parse(value.toString()) : null);
+        return undefined;
+      }
+      if (!value) return this.records.applyTombstone(key);
+      if (key === ACTIVE_MODEL_KEY) {
+        return this.records.applyActive(
+          ActiveModelSchema.parse(JSON.parse(value.toString())),
         );
       }
-    } catch (error) {
-      // One bad record must not stop a process from following the rest of the registry.
-      this.logger.warn(`skipping registry record ${key}: ${String(error)}`);
-    }
-  }
-
-  private applyServingReport(message: KafkaMessage): void {
-    const key = message.key?.toString();
-    if (!key) return;
-    try {
-      this.serving.apply(
+      const { weights, artifacts, ...summary } = RegistryEntrySchema.parse(
+        JSON.parse(value.toString()),
+      );
+      return this.records.applyRecord(
         key,
-        message.value ? JSON.parse(message.value.toString()) : null,
+        summary,
+        weights
+          ? { topic: Topics.modelWeights, key, ...weights }
+          : // Written before weights had a topic of their own: they are in this very record.
+            { topic: Topics.models, partition, offset, key },
       );
     } catch (error) {
-      this.logger.warn(`skipping serving report ${key}: ${String(error)}`);
-    }
-  }
-
-  private async highWatermarks(): Promise<Map<number, number>> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const offsets = await admin.fetchTopicOffsets(Topics.models);
-          return new Map(
-            offsets.map((entry) => [entry.partition, Number(entry.high)]),
-          );
-        } catch (error) {
-          // A topic created a moment ago may have no leader yet ("not the leader").
-          if (attempt === LEADER_ATTEMPTS) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
-      }
-    } finally {
-      await admin.disconnect();
+      // One bad record must not stop a process from following the rest of the registry.
+      this.logger.warn(`skipping ${topic} record ${key}: ${String(error)}`);
+      return undefined;
     }
   }
 

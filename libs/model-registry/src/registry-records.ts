@@ -70,12 +70,16 @@ export class RegistryRecords {
       .map(([key]) => key);
   }
 
-  applyActive(active: ActiveModel): void {
+  applyActive(active: ActiveModel): RegistryChange {
     this.activeModel = active;
-    this.emit({ kind: 'promoted', active });
+    return this.emitted({ kind: 'promoted', active });
   }
 
-  applyRecord(key: string, record: ModelSummary, weights: RecordAt): void {
+  applyRecord(
+    key: string,
+    record: ModelSummary,
+    weights: RecordAt,
+  ): RegistryChange {
     const versionKey = modelRecordKey(record);
     this.versionKeys.set(key, versionKey);
     this.highestVersions.set(
@@ -84,21 +88,26 @@ export class RegistryRecords {
     );
     const held = this.records.get(versionKey);
     if (held && held.key !== key) {
-      this.emit({ kind: 'rejected', model: record });
-      return;
+      return this.emitted({ kind: 'rejected', model: record });
     }
     this.records.set(versionKey, { record, weights, key });
-    this.emit({ kind: 'published', model: record });
+    return this.emitted({ kind: 'published', model: record });
   }
 
-  applyTombstone(key: string): void {
+  /** What a tombstone changed: nothing unless it was of the record holding a version. */
+  applyTombstone(key: string): RegistryChange | undefined {
     const versionKey = this.versionKeys.get(key);
-    if (!versionKey) return;
+    if (!versionKey) return undefined;
     this.versionKeys.delete(key);
     const held = this.records.get(versionKey);
-    if (held?.key !== key) return;
+    if (held?.key !== key) return undefined;
     this.records.delete(versionKey);
     const { name, version } = held.record;
-    this.emit({ kind: 'retired', model: { name, version } });
+    return this.emitted({ kind: 'retired', model: { name, version } });
+  }
+
+  private emitted(change: RegistryChange): RegistryChange {
+    this.emit(change);
+    return change;
   }
 }

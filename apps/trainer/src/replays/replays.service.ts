@@ -10,18 +10,15 @@ import { ConfigService } from '@nestjs/config';
 import { Kafka } from 'kafkajs';
 import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import {
-  filter,
-  map,
-  Observable,
-  of,
-  startWith,
-  Subject,
-  takeWhile,
-} from 'rxjs';
+import type { Observable } from 'rxjs';
 import { Topics } from '#fmnist';
 import { ModelRegistryService } from '#model-registry';
-import { kafkaClientConfig, kafkaConnection, readTopicRanges } from '#platform';
+import {
+  kafkaClientConfig,
+  kafkaConnection,
+  readTopicRanges,
+  RunEventStreams,
+} from '#platform';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import type { CreateReplayDto } from './dto/create-replay.dto.js';
 import {
@@ -68,7 +65,10 @@ export class ReplaysService implements OnModuleDestroy {
   private readonly logger = new Logger(ReplaysService.name);
   private readonly replays = new Map<string, Replay>();
   private readonly queue: string[] = [];
-  private readonly events = new Subject<{ id: string; event: ReplayEvent }>();
+  private readonly events = new RunEventStreams<ReplayEvent>(
+    (event) =>
+      event.type === 'state' && FINISHED_REPLAY_STATES.includes(event.state),
+  );
   private readonly kafka: Kafka;
   private running?: RunningReplay;
   /** Runs started from here do not inherit the async context of the POST that queued them. */
@@ -171,23 +171,7 @@ export class ReplaysService implements OnModuleDestroy {
 
   /** The replay's events from now on, after its state; completes when it ends. */
   eventsOf(id: string): Observable<ReplayEvent> {
-    const replay = this.get(id);
-    if (FINISHED_REPLAY_STATES.includes(replay.state)) {
-      return of(replayStateEvent(replay));
-    }
-    return this.events.pipe(
-      filter((entry) => entry.id === id),
-      map((entry) => entry.event),
-      startWith(replayStateEvent(replay)),
-      takeWhile(
-        (event) =>
-          !(
-            event.type === 'state' &&
-            FINISHED_REPLAY_STATES.includes(event.state)
-          ),
-        true,
-      ),
-    );
+    return this.events.of(id, replayStateEvent(this.get(id)));
   }
 
   private pump(): void {
@@ -321,7 +305,7 @@ export class ReplaysService implements OnModuleDestroy {
   }
 
   private emit(replay: Replay, event: ReplayEvent): void {
-    this.events.next({ id: replay.id, event });
+    this.events.emit(replay.id, event);
   }
 }
 

@@ -28,6 +28,7 @@ export interface TrainingParameters {
   batchSize: number;
   learningRate: number;
   validationSplit: number;
+  labelSmoothing: number;
   earlyStopping?: { patience: number; minDelta: number };
   seed: number;
   modelName: string;

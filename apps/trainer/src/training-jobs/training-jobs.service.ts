@@ -11,17 +11,8 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import {
-  filter,
-  lastValueFrom,
-  map,
-  Observable,
-  of,
-  startWith,
-  Subject,
-  takeWhile,
-  tap,
-} from 'rxjs';
+import { lastValueFrom, tap, type Observable } from 'rxjs';
+import { RunEventStreams } from '#platform';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import { ModelReleasesService } from '../models/model-releases.service.js';
 import type { CreateTrainingJobDto } from './dto/create-training-job.dto.js';
@@ -63,7 +54,9 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
   >();
   /** Jobs whose model is being published: past the point where a cancel could undo them. */
   private readonly publishing = new Set<string>();
-  private readonly events = new Subject<{ id: string; event: JobEvent }>();
+  private readonly events = new RunEventStreams<JobEvent>(
+    (event) => event.type === 'state' && FINISHED_STATES.includes(event.state),
+  );
   private stopping = false;
   /**
    * Created outside any request: runs started from it do not inherit the async context (and so
@@ -213,18 +206,7 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
 
   /** The job's events from now on, after a snapshot of its state; completes when it ends. */
   eventsOf(id: string): Observable<JobEvent> {
-    const job = this.get(id);
-    if (FINISHED_STATES.includes(job.state)) return of(stateEvent(job));
-    return this.events.pipe(
-      filter((entry) => entry.id === id),
-      map((entry) => entry.event),
-      startWith(stateEvent(job)),
-      takeWhile(
-        (event) =>
-          !(event.type === 'state' && FINISHED_STATES.includes(event.state)),
-        true,
-      ),
-    );
+    return this.events.of(id, stateEvent(this.get(id)));
   }
 
   private pump(): void {
@@ -454,7 +436,7 @@ export class TrainingJobsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private emit(job: TrainingJob, event: JobEvent): void {
-    this.events.next({ id: job.id, event });
+    this.events.emit(job.id, event);
   }
 
   private persist(): Promise<void> {

@@ -35,6 +35,7 @@ export function trainingParameters(
     batchSize: request.batchSize ?? defaults.batchSize,
     learningRate: request.learningRate ?? defaults.learningRate,
     validationSplit: request.validationSplit ?? defaults.validationSplit,
+    labelSmoothing: request.labelSmoothing ?? defaults.labelSmoothing,
     earlyStopping: request.earlyStopping && {
       patience: request.earlyStopping.patience,
       minDelta: request.earlyStopping.minDelta ?? 0,

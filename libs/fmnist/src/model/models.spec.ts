@@ -68,6 +68,7 @@ describe('model architectures', () => {
       learningRate: 0.001,
       validationSplit: 0.1,
       learningRateSchedule: 'constant',
+      labelSmoothing: 0,
     });
     const model = buildModel('seed-cnn', { totalSteps: 2 });
     const x = toInputTensor(new Uint8Array(16 * 784), 16);
@@ -151,7 +152,8 @@ describe('model architectures', () => {
       assert.ok(Number.isInteger(training.epochs));
       assert.ok(Number.isInteger(training.batchSize));
       assert.ok(training.learningRate > 0);
-      assert.ok(training.validationSplit > 0 && training.validationSplit < 1);
+      assert.ok(training.validationSplit >= 0 && training.validationSplit < 1);
+      assert.ok(training.labelSmoothing >= 0 && training.labelSmoothing < 1);
     }
   });
 });
@@ -184,6 +186,18 @@ describe('toTargetTensor', () => {
       [0, 0, 0, 1, 0, 0, 0, 0, 0, 0],
       [1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     ]);
+    targets.dispose();
+  });
+
+  it('spreads the label smoothing share evenly over the classes, as Keras does', async () => {
+    const targets = toTargetTensor(Uint8Array.from([2]), 0.1);
+    const [row] = await targets.array();
+    const close = (actual: number, expected: number) =>
+      assert.ok(Math.abs(actual - expected) < 1e-6, `${actual} != ${expected}`);
+    close(row[2], 0.91);
+    for (const [label, target] of row.entries()) {
+      if (label !== 2) close(target, 0.01);
+    }
     targets.dispose();
   });
 });

@@ -107,11 +107,21 @@ export function toInputTensor(images: Uint8Array, count: number): tf.Tensor4D {
   return tf.tensor4d(input, [count, IMAGE_SIZE, IMAGE_SIZE, 1]);
 }
 
-/** One-hot training targets for class indices: [count, 10] float32. */
-export function toTargetTensor(labels: Uint8Array): tf.Tensor2D {
+/**
+ * Training targets for class indices: [count, 10] float32, one-hot, or with `labelSmoothing` of
+ * each row spread evenly over the classes as Keras does it (`y * (1 - s) + s / 10`).
+ */
+export function toTargetTensor(
+  labels: Uint8Array,
+  labelSmoothing = 0,
+): tf.Tensor2D {
   return tf.tidy(() =>
-    tf.oneHot(tf.tensor1d(labels, 'int32'), NUM_CLASSES).toFloat(),
-  ) as tf.Tensor2D;
+    tf
+      .oneHot(tf.tensor1d(labels, 'int32'), NUM_CLASSES)
+      .toFloat()
+      .mul<tf.Tensor2D>(1 - labelSmoothing)
+      .add<tf.Tensor2D>(labelSmoothing / NUM_CLASSES),
+  );
 }
 
 /** Class probabilities of each image, `count` rows of 10, predicted in batches. */

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ARCHITECTURES, type ArchitectureName } from '#fmnist';
 
 export class TrainingDefaultsDto {
-  @ApiProperty({ type: 'integer', example: 7 })
+  @ApiProperty({ type: 'integer', example: 10 })
   epochs!: number;
 
   @ApiProperty({ type: 'integer', example: 128 })
@@ -11,8 +11,15 @@ export class TrainingDefaultsDto {
   @ApiProperty({ example: 0.003 })
   learningRate!: number;
 
-  @ApiProperty({ example: 0.1 })
+  @ApiProperty({ example: 0 })
   validationSplit!: number;
+
+  @ApiProperty({
+    example: 0.1,
+    description:
+      'Share of each training target spread over the ten classes (0: one-hot)',
+  })
+  labelSmoothing!: number;
 
   @ApiProperty({
     enum: ['linear', 'constant'],

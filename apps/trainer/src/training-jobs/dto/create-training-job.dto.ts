@@ -170,8 +170,24 @@ export class CreateTrainingJobDto {
   validationSplit?: number;
 
   @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 0.5,
+    default: DEFAULT_TRAINING.labelSmoothing,
+    description:
+      'Share of each training target spread evenly over the ten classes, as Keras label ' +
+      `smoothing (0: one-hot targets; 0 for seed-cnn). ${PER_ARCHITECTURE}`,
+  })
+  @MayBeOmitted()
+  @IsNumber()
+  @Min(0)
+  @Max(0.5)
+  labelSmoothing?: number;
+
+  @ApiPropertyOptional({
     type: EarlyStoppingDto,
-    description: 'Stop when the validation loss stalls; the best epoch is kept',
+    description:
+      'Stop when the validation loss stalls (the training loss when validationSplit is 0); ' +
+      'the best epoch is kept',
   })
   @MayBeOmitted()
   @IsObject({ message: 'earlyStopping must be an object: {"patience": ...}' })

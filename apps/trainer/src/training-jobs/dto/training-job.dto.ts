@@ -112,10 +112,10 @@ class JobResultDto {
 }
 
 class DatasetSizesDto {
-  @ApiProperty({ example: 54_000 })
+  @ApiProperty({ example: 60_000 })
   trainImages!: number;
 
-  @ApiProperty({ example: 6000 })
+  @ApiProperty({ example: 0 })
   validationImages!: number;
 
   @ApiProperty({ example: 10_000 })
@@ -149,17 +149,20 @@ class TrainingParametersDto implements TrainingParameters {
   @ApiProperty({ example: 'default-cnn' })
   architecture!: string;
 
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ example: 10 })
   epochs!: number;
 
   @ApiProperty({ example: 128 })
   batchSize!: number;
 
-  @ApiProperty({ example: 0.001 })
+  @ApiProperty({ example: 0.003 })
   learningRate!: number;
 
-  @ApiProperty({ example: 0.1 })
+  @ApiProperty({ example: 0 })
   validationSplit!: number;
+
+  @ApiProperty({ example: 0.1 })
+  labelSmoothing!: number;
 
   @ApiPropertyOptional({ example: { patience: 2, minDelta: 0 } })
   earlyStopping?: { patience: number; minDelta: number };

@@ -104,7 +104,8 @@ async function fit(
   stopping?: EarlyStopping,
 ): Promise<void> {
   const xs = toInputTensor(data.train.images, data.train.count);
-  const ys = toTargetTensor(data.train.labels);
+  // Validation keeps one-hot targets: its loss is the plain cross-entropy early stopping watches.
+  const ys = toTargetTensor(data.train.labels, task.labelSmoothing);
   const validation = data.validation && [
     toInputTensor(data.validation.images, data.validation.count),
     toTargetTensor(data.validation.labels),
