@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 const TICKS_PER_SECOND = Number(
   execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim(),
@@ -10,11 +10,40 @@ export async function cpuMs(
   pid: number | undefined,
 ): Promise<number | undefined> {
   if (!pid) return undefined;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return statCpuMs(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''));
+}
+
+function statCpuMs(stat: string): number | undefined {
   // Fields after the command name, which may hold spaces, closed by the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : undefined;
+}
+
+/**
+ * CPU ms a process's threads have used so far, summed by thread name, the process's first thread
+ * (Node.js's event loop) as 'main'. Node.js 20 names libuv's pool and V8's helper threads after
+ * the process ('node'); libvips names its own workers 'libvips worker'.
+ */
+export async function cpuMsByThread(
+  pid: number | undefined,
+): Promise<Record<string, number>> {
+  if (!pid) return {};
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => []);
+  const byName: Record<string, number> = {};
+  for (const task of tasks) {
+    const stat = await readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(
+      () => '',
+    );
+    const ms = statCpuMs(stat);
+    if (ms === undefined) continue;
+    const name =
+      task === String(pid)
+        ? 'main'
+        : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    byName[name] = (byName[name] ?? 0) + ms;
+  }
+  return byName;
 }
 
 /** CPU ms each named group of processes spends while `work` runs (summed over its processes). */

@@ -31,6 +31,7 @@ import { kerasReference } from './keras-reference.js';
 import { inferenceBody, multipartBody } from './load.js';
 import { modelCeiling } from './model-ceiling.js';
 import { photoAccuracy } from './photo-accuracy.js';
+import { photoRows, photoRowsTable } from './photo-rows.js';
 import { registryFootprint, registryTable } from './registry-footprint.js';
 import { preprocessingCost } from './preprocessing-cost.js';
 import { childPids, peakRssMb } from './process-memory.js';
@@ -61,6 +62,10 @@ const { values: options } = parseArgs({
     'prototype-only': { type: 'boolean', default: false },
     // Only the registry's figures: start-up and memory with 1 and 100 versions.
     'registry-only': { type: 'boolean', default: false },
+    // Only photo-like uploads against 28x28 PNGs, one classifier, on the tests' small model.
+    'photos-only': { type: 'boolean', default: false },
+    // Node.js options of the gateway, to profile it (`--perf-basic-prof`, `--cpu-prof`...).
+    'gateway-node-options': { type: 'string' },
     // Only the default training job through the trainer: its accuracy and wall time.
     'training-only': { type: 'boolean', default: false },
   },
@@ -132,6 +137,10 @@ interface BenchStack {
   start: (app: AppName) => Promise<AppProcess>;
 }
 
+const nodeOptions: Partial<Record<AppName, string>> = {
+  gateway: options['gateway-node-options'],
+};
+
 /** A broker and its topics in a folder of their own, and a way to start apps on it; all removed afterwards. */
 async function withStack<T>(work: (stack: BenchStack) => Promise<T>) {
   const dataDir = await mkdtemp(join(tmpdir(), 'fashion-kafka-bench-'));
@@ -158,7 +167,11 @@ async function withStack<T>(work: (stack: BenchStack) => Promise<T>) {
     const started = await AppProcess.start({
       app,
       port,
-      env: { ...env, [variable]: String(port) },
+      env: {
+        ...env,
+        [variable]: String(port),
+        ...(nodeOptions[app] ? { NODE_OPTIONS: nodeOptions[app] } : {}),
+      },
       output: 'capture',
       readyTimeoutMs: 120_000,
     });
@@ -403,14 +416,18 @@ async function main(): Promise<void> {
   }
   if (options['scaling-only']) {
     const scaling = await withStack(async (stack) => {
-      const registry = await connectRegistry(stack.brokers);
-      const ref = { name: 'bench-scaling', version: 1 };
-      await registry.publish(testModelRecord(ref, await testModelArtifacts()));
-      await registry.promote(ref);
-      await registry.onModuleDestroy();
+      await publishTestModel(stack);
       return scalingPhase(stack, await officialTestImages(MULTI_IMAGES));
     });
     process.stdout.write(`\n${scalingTable(scaling).join('\n')}\n`);
+    return;
+  }
+  if (options['photos-only']) {
+    const rows = await withStack(async (stack) => {
+      await publishTestModel(stack);
+      return photosPhase(stack, await officialTestImages(4 * MULTI_IMAGES));
+    });
+    process.stdout.write(`\n${photoRowsTable(rows).join('\n')}\n`);
     return;
   }
   const report: BenchReport = await withStack(async (stack) => {
@@ -445,6 +462,37 @@ async function main(): Promise<void> {
     JSON.stringify(report, null, 2),
   );
   process.stdout.write(`\n${table(report)}\n`);
+}
+
+/** The tests' small model, promoted: the quick modes need a model served, not a trained one. */
+async function publishTestModel(stack: BenchStack) {
+  const registry = await connectRegistry(stack.brokers);
+  const ref = { name: 'bench-small', version: 1 };
+  await registry.publish(testModelRecord(ref, await testModelArtifacts()));
+  await registry.promote(ref);
+  await registry.onModuleDestroy();
+}
+
+/** Photo-like uploads against 28x28 PNGs through one gateway and one classifier. */
+async function photosPhase(stack: BenchStack, images: TestImage[]) {
+  const classifier = await stack.start('classifier');
+  const gateway = await stack.start('gateway');
+  say(`gateway pid ${gateway.pid}`);
+  try {
+    return await photoRows({
+      gateway,
+      classifier,
+      brokerPid: stack.brokerPid,
+      photos: await uploadedPhotos(images),
+      pngs: await Promise.all(
+        images.slice(0, MULTI_IMAGES).map((image) => encodePng(image.pixels)),
+      ),
+      seconds,
+      say,
+    });
+  } finally {
+    await Promise.all([gateway, classifier].map((app) => app.stop()));
+  }
 }
 
 /** Throughput with 1, 2 and 4 classifier processes behind one gateway. */

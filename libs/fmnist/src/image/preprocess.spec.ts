@@ -158,6 +158,23 @@ describe('preprocessImage', () => {
     assert.ok(meanAbsoluteDifference(pixels, original) < 3);
   });
 
+  it('reads the pixels as stored, whatever colour profile is embedded', async () => {
+    const photo = await asProductPhoto(imageAt(test.images, 8));
+    // Coloured: Display P3 and sRGB share their greys.
+    const tagged = await sharp(photo)
+      .tint('#c03020')
+      .withIccProfile('p3')
+      .png()
+      .toBuffer();
+    const untagged = await sharp(tagged, { ignoreIcc: true }).png().toBuffer();
+    assert.equal((await sharp(tagged).metadata()).hasProfile, true);
+    assert.equal((await sharp(untagged).metadata()).hasProfile, false);
+    assert.deepEqual(
+      (await preprocessImage(tagged)).pixels,
+      (await preprocessImage(untagged)).pixels,
+    );
+  });
+
   it('reports the size of the upload as displayed, however large', async () => {
     const stored = await sharp({
       create: { width: 1600, height: 1000, channels: 3, background: '#fff' },
