@@ -7,6 +7,7 @@ import {
   loadFashionMnist,
   ModelArtifactsSchema,
   weightsChecksum,
+  type ArchitectureName,
   type ModelArtifacts,
   type ModelRecord,
   type ModelRef,
@@ -36,21 +37,48 @@ export async function testModelArtifacts(): Promise<ModelArtifacts> {
     const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
     if (cached) return ModelArtifactsSchema.parse(JSON.parse(cached));
   }
-  const train = await loadFashionMnist(FMNIST_DIR, 'train');
-  const model = buildModel('prototype-cnn');
-  const xs = toInputTensor(
-    train.images.subarray(0, TRAINING_IMAGES * IMAGE_PIXELS),
-    TRAINING_IMAGES,
-  );
-  const ys = toTargetTensor(train.labels.subarray(0, TRAINING_IMAGES));
-  await model.fit(xs, ys, { epochs: 2, batchSize: 128, verbose: 0 });
-  tf.dispose([xs, ys]);
-  const artifacts = ModelArtifactsSchema.parse(await serializeModel(model));
-  model.dispose();
+  const artifacts = await trainedModelArtifacts({
+    architecture: 'prototype-cnn',
+    from: 0,
+    count: TRAINING_IMAGES,
+    epochs: 2,
+    batchSize: 128,
+  });
   if (cacheDir && cacheFile) {
     await mkdir(cacheDir, { recursive: true });
     await writeFile(cacheFile, JSON.stringify(artifacts));
   }
+  return artifacts;
+}
+
+/**
+ * A model really trained in the test process on `count` images of the official training split
+ * from `from`: suites that need a second model, answering differently, train it on other images.
+ */
+export async function trainedModelArtifacts({
+  architecture,
+  from,
+  count,
+  epochs,
+  batchSize,
+}: {
+  architecture: ArchitectureName;
+  from: number;
+  count: number;
+  epochs: number;
+  batchSize: number;
+}): Promise<ModelArtifacts> {
+  const train = await loadFashionMnist(FMNIST_DIR, 'train');
+  const model = buildModel(architecture);
+  const xs = toInputTensor(
+    train.images.subarray(from * IMAGE_PIXELS, (from + count) * IMAGE_PIXELS),
+    count,
+  );
+  const ys = toTargetTensor(train.labels.subarray(from, from + count));
+  await model.fit(xs, ys, { epochs, batchSize, verbose: 0 });
+  tf.dispose([xs, ys]);
+  const artifacts = ModelArtifactsSchema.parse(await serializeModel(model));
+  model.dispose();
   return artifacts;
 }
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
-import * as tf from '@tensorflow/tfjs-node';
 import {
   agreementReport,
   argMaxRows,
@@ -9,28 +8,19 @@ import {
   emptyFlipMatrix,
   encodePng,
   IMAGE_PIXELS,
-  loadFashionMnist,
-  ModelArtifactsSchema,
   Topics,
   type AgreementReport,
   type ModelArtifacts,
 } from '#fmnist';
-import {
-  buildModel,
-  deserializeModel,
-  predictProbabilities,
-  serializeModel,
-  toInputTensor,
-  toTargetTensor,
-} from '#fmnist/tensorflow';
+import { deserializeModel, predictProbabilities } from '#fmnist/tensorflow';
 import { kafkaClientConfig, kafkaConnectionTo } from '#platform';
 import {
   startClassificationStack,
   type ClassificationStack,
 } from '#testing/classification-stack';
-import { FMNIST_DIR, officialTestImages } from '#testing/fixture-images';
+import { officialTestImages } from '#testing/fixture-images';
 import { startOwnBroker, type OwnBroker } from '#testing/own-broker';
-import { testModelRecord } from '#testing/test-model';
+import { testModelRecord, trainedModelArtifacts } from '#testing/test-model';
 import { postImage, type AppProcess } from '#testing/test-apps';
 import {
   readEventStream,
@@ -55,25 +45,14 @@ const IMAGES_PER_MULTI = 3;
 const IMAGES = SINGLE_REQUESTS + MULTI_REQUESTS * IMAGES_PER_MULTI;
 
 /** A second model, really trained, on other images than the stack's: it answers differently. */
-async function otherModel(): Promise<ModelArtifacts> {
-  const train = await loadFashionMnist(FMNIST_DIR, 'train');
-  const count = 1500;
-  const offset = 40_000;
-  const model = buildModel('seed-cnn');
-  const xs = toInputTensor(
-    train.images.subarray(
-      offset * IMAGE_PIXELS,
-      (offset + count) * IMAGE_PIXELS,
-    ),
-    count,
-  );
-  const ys = toTargetTensor(train.labels.subarray(offset, offset + count));
-  await model.fit(xs, ys, { epochs: 1, batchSize: 32, verbose: 0 });
-  tf.dispose([xs, ys]);
-  const artifacts = ModelArtifactsSchema.parse(await serializeModel(model));
-  model.dispose();
-  return artifacts;
-}
+const otherModel = () =>
+  trainedModelArtifacts({
+    architecture: 'seed-cnn',
+    from: 40_000,
+    count: 1500,
+    epochs: 1,
+    batchSize: 32,
+  });
 
 /** Both models run here, in-process, on the images sent: the agreement a replay must report. */
 async function offlineAgreement(

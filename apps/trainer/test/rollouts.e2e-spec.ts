@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs-node';
 import {
   agreementReport,
   argMaxRows,
@@ -9,30 +8,21 @@ import {
   emptyFlipMatrix,
   encodePng,
   IMAGE_PIXELS,
-  loadFashionMnist,
-  ModelArtifactsSchema,
   weightsChecksum,
   type ModelArtifacts,
   type ModelRef,
   type RolloutEvent,
 } from '#fmnist';
-import {
-  buildModel,
-  deserializeModel,
-  predictProbabilities,
-  serializeModel,
-  toInputTensor,
-  toTargetTensor,
-} from '#fmnist/tensorflow';
+import { deserializeModel, predictProbabilities } from '#fmnist/tensorflow';
 import {
   startClassificationStack,
   type ClassificationStack,
 } from '#testing/classification-stack';
-import { FMNIST_DIR, officialTestImages } from '#testing/fixture-images';
+import { officialTestImages } from '#testing/fixture-images';
 import { metric } from '#testing/metrics';
 import { startOwnBroker, type OwnBroker } from '#testing/own-broker';
 import { postImage, startTestApp, type AppProcess } from '#testing/test-apps';
-import { testModelRecord } from '#testing/test-model';
+import { testModelRecord, trainedModelArtifacts } from '#testing/test-model';
 import {
   allStarted,
   request,
@@ -50,21 +40,14 @@ const REPORT_INTERVAL_MS = '200';
  * Another small real model, so the candidate disagrees with the active one on some images:
  * the same architecture trained for one epoch on other images of the training split.
  */
-async function otherModelArtifacts(): Promise<ModelArtifacts> {
-  const train = await loadFashionMnist(FMNIST_DIR, 'train');
-  const [from, count] = [40_000, 4_000];
-  const model = buildModel('prototype-cnn');
-  const xs = toInputTensor(
-    train.images.subarray(from * IMAGE_PIXELS, (from + count) * IMAGE_PIXELS),
-    count,
-  );
-  const ys = toTargetTensor(train.labels.subarray(from, from + count));
-  await model.fit(xs, ys, { epochs: 1, batchSize: 64, verbose: 0 });
-  tf.dispose([xs, ys]);
-  const artifacts = ModelArtifactsSchema.parse(await serializeModel(model));
-  model.dispose();
-  return artifacts;
-}
+const otherModelArtifacts = () =>
+  trainedModelArtifacts({
+    architecture: 'prototype-cnn',
+    from: 40_000,
+    count: 4_000,
+    epochs: 1,
+    batchSize: 64,
+  });
 
 /** The classes a model's weights give each image, in the test process, without Kafka. */
 async function offlineAnswers(
