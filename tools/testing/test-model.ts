@@ -6,6 +6,7 @@ import {
   IMAGE_PIXELS,
   loadFashionMnist,
   ModelArtifactsSchema,
+  trainingDefaults,
   weightsChecksum,
   type ArchitectureName,
   type ModelArtifacts,
@@ -17,6 +18,7 @@ import {
   serializeModel,
   toInputTensor,
   toTargetTensor,
+  trainModel,
 } from '#fmnist/tensorflow';
 import { ModelRegistryService } from '#model-registry';
 import { kafkaConnectionTo } from '#platform';
@@ -75,7 +77,11 @@ export async function trainedModelArtifacts({
     count,
   );
   const ys = toTargetTensor(train.labels.subarray(from, from + count));
-  await model.fit(xs, ys, { epochs, batchSize, verbose: 0 });
+  await trainModel(model, xs, ys, {
+    epochs,
+    batchSize,
+    learningRate: trainingDefaults(architecture).learningRate,
+  });
   tf.dispose([xs, ys]);
   const artifacts = ModelArtifactsSchema.parse(await serializeModel(model));
   model.dispose();

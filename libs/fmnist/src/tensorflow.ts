@@ -2,3 +2,4 @@
 // separate entry point, `#fmnist/tensorflow`, so the gateway and the tools never pay for it.
 export * from './model/model-serialization.js';
 export * from './model/models.js';
+export * from './model/graph/train-model.js';

@@ -18,6 +18,8 @@ import {
   toInputTensor,
   toTargetTensor,
 } from '../src/model/models.js';
+import { trainModel } from '../src/model/graph/train-model.js';
+import { DEFAULT_TRAINING } from '../src/model/architectures.js';
 import { preprocessImage } from '../src/image/preprocess.js';
 import { FMNIST_DIR, asProductPhoto, imageAt } from './support/dataset.js';
 
@@ -43,11 +45,10 @@ describe('default-cnn trained on a subset', () => {
     model = buildModel('default-cnn');
     const x = toInputTensor(train.images, TRAINING_IMAGES);
     const y = toTargetTensor(train.labels.subarray(0, TRAINING_IMAGES));
-    await model.fit(x, y, {
+    await trainModel(model, x, y, {
       epochs: EPOCHS,
       batchSize: BATCH_SIZE,
-      shuffle: true,
-      verbose: 0,
+      learningRate: DEFAULT_TRAINING.learningRate,
     });
     x.dispose();
     y.dispose();

@@ -61,7 +61,7 @@ describe('model architectures', () => {
     model.dispose();
   });
 
-  it("trains seed-cnn with the prototype's settings: batch 20, 2 epochs, constant Adam at 0.001", async () => {
+  it("trains seed-cnn with the prototype's settings: batch 20, 2 epochs, constant Adam at 0.001", () => {
     assert.deepEqual(trainingDefaults('seed-cnn'), {
       epochs: 2,
       batchSize: 20,
@@ -70,14 +70,6 @@ describe('model architectures', () => {
       learningRateSchedule: 'constant',
       labelSmoothing: 0,
     });
-    const model = buildModel('seed-cnn', { totalSteps: 2 });
-    const x = toInputTensor(new Uint8Array(16 * 784), 16);
-    const y = toTargetTensor(new Uint8Array(16));
-    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
-    assert.equal(model.optimizer.getConfig().learningRate, 0.001);
-    x.dispose();
-    y.dispose();
-    model.dispose();
   });
 
   it("builds the prototype's wider variant layer for layer", () => {
@@ -92,7 +84,7 @@ describe('model architectures', () => {
 
   it('takes [n, 28, 28, 1] images and gives 10 probabilities summing to 1', async () => {
     for (const { name } of ARCHITECTURES) {
-      const model = buildModel(name, { learningRate: 0.01 });
+      const model = buildModel(name);
       assert.deepEqual(model.inputs[0].shape, [null, 28, 28, 1]);
       const images = new Uint8Array(3 * 784).map((_, i) => i % 256);
       const probabilities = await predictProbabilities(model, images, 3);
@@ -108,42 +100,6 @@ describe('model architectures', () => {
       }
       model.dispose();
     }
-  });
-
-  it('trains at the learning rate asked for', () => {
-    const model = buildModel('prototype-cnn', { learningRate: 0.002 });
-    assert.equal(model.optimizer.getConfig().learningRate, 0.002);
-    assert.equal(
-      buildModel('prototype-cnn').optimizer.getConfig().learningRate,
-      DEFAULT_TRAINING.learningRate,
-    );
-  });
-
-  it('lowers the learning rate linearly to zero over the steps it is told of', async () => {
-    const model = buildModel('prototype-cnn', {
-      learningRate: 0.002,
-      totalSteps: 8,
-    });
-    const x = toInputTensor(new Uint8Array(64 * 784), 64);
-    const y = toTargetTensor(new Uint8Array(64));
-    // 8 steps: the last one ran at 0.002 * (1 - 7 / 8).
-    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
-    const learningRate = model.optimizer.getConfig().learningRate as number;
-    assert.ok(Math.abs(learningRate - 0.002 / 8) < 1e-9);
-    x.dispose();
-    y.dispose();
-    model.dispose();
-  });
-
-  it('keeps the learning rate when the length of the training is not given', async () => {
-    const model = buildModel('prototype-cnn', { learningRate: 0.002 });
-    const x = toInputTensor(new Uint8Array(16 * 784), 16);
-    const y = toTargetTensor(new Uint8Array(16));
-    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
-    assert.equal(model.optimizer.getConfig().learningRate, 0.002);
-    x.dispose();
-    y.dispose();
-    model.dispose();
   });
 
   it('has training defaults a job can use as they are, for every architecture', () => {

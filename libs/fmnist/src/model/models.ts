@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-node';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../image/image-format.js';
-import { trainingDefaults, type ArchitectureName } from './architectures.js';
+import type { ArchitectureName } from './architectures.js';
 import { NUM_CLASSES } from '../labels.js';
-import { MultiTensorAdam } from './multi-tensor-adam.js';
-import { useNativeTrainingKernels } from './native-kernels.js';
 
 export const INPUT_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, 1];
 
@@ -64,32 +62,11 @@ const LAYERS: Record<ArchitectureName, () => tf.layers.Layer[]> = {
   ],
 };
 
-/**
- * A new model of the named architecture, compiled with Adam (at the architecture's default rate
- * unless told otherwise, decaying over `totalSteps` when the training's length is known and the
- * architecture's schedule is linear) and categorical cross-entropy: targets are one-hot rows
- * (`toTargetTensor`), which every tfjs metric and loss accepts as they are. Training it goes
- * through native TensorFlow kernels (`useNativeTrainingKernels`).
- */
-export function buildModel(
-  name: ArchitectureName,
-  options: { learningRate?: number; totalSteps?: number } = {},
-): tf.LayersModel {
+/** A new model of the named architecture, its weights freshly initialised; `trainModel` trains it. */
+export function buildModel(name: ArchitectureName): tf.LayersModel {
   const layers = LAYERS[name];
   if (!layers) throw new Error(`unknown architecture ${name}`);
-  useNativeTrainingKernels();
-  const model = tf.sequential({ name, layers: layers() });
-  model.compile({
-    optimizer: new MultiTensorAdam(
-      options.learningRate ?? trainingDefaults(name).learningRate,
-      trainingDefaults(name).learningRateSchedule === 'linear'
-        ? options.totalSteps
-        : undefined,
-    ),
-    loss: 'categoricalCrossentropy',
-    metrics: ['accuracy'],
-  });
-  return model;
+  return tf.sequential({ name, layers: layers() });
 }
 
 /**

@@ -18,13 +18,11 @@ describe('EarlyStopping', () => {
   it('stops after `patience` epochs without an improvement above minDelta', () => {
     const model = tinyModel();
     const stopping = new EarlyStopping(model, { patience: 2, minDelta: 0.05 });
-    stopping.observe(1.0);
-    stopping.observe(0.9);
-    stopping.observe(0.88);
+    assert.equal(stopping.observe(1.0), undefined);
+    assert.equal(stopping.observe(0.9), undefined);
+    assert.equal(stopping.observe(0.88), undefined);
     assert.equal(stopping.stoppedEarly, false);
-    assert.notEqual(model.stopTraining, true);
-    stopping.observe(0.87);
-    assert.equal(model.stopTraining, true);
+    assert.equal(stopping.observe(0.87), 'stop');
     assert.equal(stopping.stoppedEarly, true);
   });
 

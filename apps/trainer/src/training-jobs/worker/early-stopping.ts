@@ -25,8 +25,8 @@ export class EarlyStopping {
     return this.stopped;
   }
 
-  /** Call at each epoch's end with the monitored loss; tells the model to stop when it is time. */
-  observe(loss: number): void {
+  /** Call at each epoch's end with the monitored loss; answers `stop` when it is time. */
+  observe(loss: number): 'stop' | undefined {
     if (loss < this.best - this.options.minDelta) {
       this.best = loss;
       this.epochsWithoutImprovement = 0;
@@ -36,8 +36,8 @@ export class EarlyStopping {
         .map((weight) => weight.clone());
     } else if (++this.epochsWithoutImprovement >= this.options.patience) {
       this.stopped = true;
-      this.model.stopTraining = true;
     }
+    return this.stopped ? 'stop' : undefined;
   }
 
   /** After training: the best epoch's weights back in the model, if training stopped early. */

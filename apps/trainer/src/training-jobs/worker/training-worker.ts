@@ -8,6 +8,7 @@ import {
   evaluate,
   IMAGE_PIXELS,
   isArchitectureName,
+  trainingDefaults,
   ModelArtifactsSchema,
   NUM_CLASSES,
   testSetMetrics,
@@ -21,6 +22,7 @@ import {
   serializeModel,
   toInputTensor,
   toTargetTensor,
+  trainModel,
 } from '#fmnist/tensorflow';
 import { EarlyStopping } from './early-stopping.js';
 import { failureMessage, JobFailure } from './job-failure.js';
@@ -61,15 +63,15 @@ async function run(task: WorkerTask): Promise<void> {
     loadMs: Math.round(performance.now() - loadStart),
   });
 
-  const model = buildModel(task.architecture, {
-    learningRate: task.learningRate,
-    totalSteps: task.epochs * Math.ceil(data.train.count / task.batchSize),
-  });
+  const model = buildModel(task.architecture);
   const trainStart = performance.now();
   const stopping = task.earlyStopping
     ? new EarlyStopping(model, task.earlyStopping)
     : undefined;
-  await fit(model, task, data, stopping);
+  await fit(model, task, data, {
+    schedule: trainingDefaults(task.architecture).learningRateSchedule,
+    stopping,
+  });
   stopping?.finish();
   const trainMs = Math.round(performance.now() - trainStart);
 
@@ -101,12 +103,15 @@ async function fit(
   model: tf.LayersModel,
   task: WorkerTask,
   data: { train: LabelledImages; validation?: LabelledImages },
-  stopping?: EarlyStopping,
+  {
+    schedule,
+    stopping,
+  }: { schedule: 'linear' | 'constant'; stopping?: EarlyStopping },
 ): Promise<void> {
   const xs = toInputTensor(data.train.images, data.train.count);
   // Validation keeps one-hot targets: its loss is the plain cross-entropy early stopping watches.
   const ys = toTargetTensor(data.train.labels, task.labelSmoothing);
-  const validation = data.validation && [
+  const validation: [tf.Tensor, tf.Tensor] | undefined = data.validation && [
     toInputTensor(data.validation.images, data.validation.count),
     toTargetTensor(data.validation.labels),
   ];
@@ -115,43 +120,40 @@ async function fit(
   let lastReport = 0;
   let currentEpoch = 0;
   try {
-    await model.fit(xs, ys, {
+    await trainModel(model, xs, ys, {
       epochs: task.epochs,
       batchSize: task.batchSize,
-      shuffle: true,
-      validationData: validation as [tf.Tensor, tf.Tensor] | undefined,
-      verbose: 0,
-      callbacks: {
-        onEpochBegin: (epoch) => {
-          currentEpoch = epoch + 1;
-          epochStart = performance.now();
-          return Promise.resolve();
-        },
-        onBatchEnd: async (batch, logs) => {
-          const now = performance.now();
-          if (now - lastReport < BATCH_REPORT_INTERVAL_MS) return;
-          lastReport = now;
-          await send({
-            type: 'batch',
-            epoch: currentEpoch,
-            batch: batch + 1,
-            batches,
-            loss: logs?.loss ?? NaN,
-            accuracy: logs?.acc ?? NaN,
-          });
-        },
-        onEpochEnd: async (epoch, logs = {}) => {
-          await send({
-            type: 'epoch',
-            epoch: epoch + 1,
-            loss: logs.loss,
-            accuracy: logs.acc,
-            valLoss: logs.val_loss,
-            valAccuracy: logs.val_acc,
-            durationMs: Math.round(performance.now() - epochStart),
-          });
-          stopping?.observe(validation ? logs.val_loss : logs.loss);
-        },
+      learningRate: task.learningRate,
+      learningRateSchedule: schedule,
+      validationData: validation,
+      onEpochBegin: (epoch) => {
+        currentEpoch = epoch + 1;
+        epochStart = performance.now();
+      },
+      onBatchEnd: async (batch, logs) => {
+        const now = performance.now();
+        if (now - lastReport < BATCH_REPORT_INTERVAL_MS) return;
+        lastReport = now;
+        await send({
+          type: 'batch',
+          epoch: currentEpoch,
+          batch: batch + 1,
+          batches,
+          loss: logs.loss,
+          accuracy: logs.acc,
+        });
+      },
+      onEpochEnd: async (epoch, logs) => {
+        await send({
+          type: 'epoch',
+          epoch: epoch + 1,
+          loss: logs.loss,
+          accuracy: logs.acc,
+          valLoss: logs.val_loss,
+          valAccuracy: logs.val_acc,
+          durationMs: Math.round(performance.now() - epochStart),
+        });
+        return stopping?.observe(logs.val_loss ?? logs.loss);
       },
     });
   } finally {
