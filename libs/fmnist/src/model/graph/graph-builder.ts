@@ -101,6 +101,30 @@ export class GraphBuilder {
     });
   }
 
+  /** The shape of a float32 tensor, as int32. */
+  shape(value: string): string {
+    return this.op('Shape', [value], {
+      T: attr.type('float32'),
+      out_type: attr.type('int32'),
+    });
+  }
+
+  /** A float32 tensor reshaped (-1 for the one dimension to infer). */
+  reshape(value: string, dims: number[]): string {
+    return this.op('Reshape', [value, this.constant(dims, 'int32')], {
+      T: attr.type('float32'),
+      Tshape: attr.type('int32'),
+    });
+  }
+
+  cast(value: string, from: GraphDType, to: GraphDType): string {
+    return this.op('Cast', [value], {
+      SrcT: attr.type(from),
+      DstT: attr.type(to),
+      Truncate: attr.bool(false),
+    });
+  }
+
   /** A tensor fed at each run under `key`. */
   input(key: string, dtype: GraphDType, shape: readonly number[]): string {
     const tensor = this.op('Placeholder', [], {
