@@ -19,9 +19,9 @@ export interface TrainingDefaults {
  * Training defaults for `default-cnn`, measured on 2 CPU cores with the learning rate falling
  * linearly to zero over the job. All 60,000 training images (the job is measured on the official
  * test split, so no validation share by default) with label smoothing 0.1. With the compiled
- * training step an epoch takes about 10 s on a quiet machine: 20 epochs reached 93.5% in 212 s
- * through the trainer (in-process runs 92.5-93.8%), where the eager step held 9 epochs in the
- * five minutes (93.1%).
+ * training step an epoch takes about 10 s on a quiet machine: 20 epochs reached 93.50-93.55% in
+ * 210-270 s through the trainer (three runs), where the eager step held 9 epochs in the five
+ * minutes (93.1%). At a constant rate the same 20 epochs reached 92.5-92.7%.
  */
 export const DEFAULT_TRAINING: TrainingDefaults = {
   epochs: 20,
