@@ -1,21 +1,25 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ARCHITECTURES, type ArchitectureName } from '#fmnist';
+import {
+  ARCHITECTURES,
+  DEFAULT_TRAINING,
+  type ArchitectureName,
+} from '#fmnist';
 
 export class TrainingDefaultsDto {
-  @ApiProperty({ type: 'integer', example: 10 })
+  @ApiProperty({ type: 'integer', example: DEFAULT_TRAINING.epochs })
   epochs!: number;
 
-  @ApiProperty({ type: 'integer', example: 128 })
+  @ApiProperty({ type: 'integer', example: DEFAULT_TRAINING.batchSize })
   batchSize!: number;
 
-  @ApiProperty({ example: 0.003 })
+  @ApiProperty({ example: DEFAULT_TRAINING.learningRate })
   learningRate!: number;
 
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ example: DEFAULT_TRAINING.validationSplit })
   validationSplit!: number;
 
   @ApiProperty({
-    example: 0.1,
+    example: DEFAULT_TRAINING.labelSmoothing,
     description:
       'Share of each training target spread over the ten classes (0: one-hot)',
   })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { TestSetMetrics } from '#fmnist';
+import { DEFAULT_TRAINING, type TestSetMetrics } from '#fmnist';
 import {
   JOB_STATES,
   type BatchProgress,
@@ -149,19 +149,19 @@ class TrainingParametersDto implements TrainingParameters {
   @ApiProperty({ example: 'default-cnn' })
   architecture!: string;
 
-  @ApiProperty({ example: 10 })
+  @ApiProperty({ example: DEFAULT_TRAINING.epochs })
   epochs!: number;
 
-  @ApiProperty({ example: 128 })
+  @ApiProperty({ example: DEFAULT_TRAINING.batchSize })
   batchSize!: number;
 
-  @ApiProperty({ example: 0.003 })
+  @ApiProperty({ example: DEFAULT_TRAINING.learningRate })
   learningRate!: number;
 
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ example: DEFAULT_TRAINING.validationSplit })
   validationSplit!: number;
 
-  @ApiProperty({ example: 0.1 })
+  @ApiProperty({ example: DEFAULT_TRAINING.labelSmoothing })
   labelSmoothing!: number;
 
   @ApiPropertyOptional({ example: { patience: 2, minDelta: 0 } })
