@@ -1,6 +1,8 @@
 import protos from '@tensorflow/tfjs-node/dist/proto/api_pb.js';
 
 export type GraphDType = 'float32' | 'int32' | 'bool';
+/** The types the graph holds constants of. */
+type ConstantDType = 'float32' | 'int32';
 
 /** A node's attribute value (`AttrValue`). */
 export type Attr = InstanceType<typeof protos.AttrValue>;
@@ -46,7 +48,7 @@ export const attr = {
   /** -1 for a dimension of unknown size. */
   shape: (dims: readonly number[]) =>
     attrValue((a) => a.setShape(tensorShape(dims))),
-  tensor: (dtype: GraphDType, values: number[], dims: readonly number[]) =>
+  tensor: (dtype: ConstantDType, values: number[], dims: readonly number[]) =>
     attrValue((a) => {
       const tensor = new protos.Tensor();
       tensor.setDtype(DTYPES[dtype]);
@@ -92,7 +94,10 @@ export class GraphBuilder {
     return this.op(type, inputs, { T: attr.type('float32'), ...attrs });
   }
 
-  constant(values: number | number[], dtype: GraphDType = 'float32'): string {
+  constant(
+    values: number | number[],
+    dtype: ConstantDType = 'float32',
+  ): string {
     const list = typeof values === 'number' ? [values] : values;
     const dims = typeof values === 'number' ? [] : [values.length];
     return this.op('Const', [], {
