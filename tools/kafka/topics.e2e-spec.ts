@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import kafkajs, { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 import { DEFAULT_TOPIC_LAYOUT, topicSpecs, Topics } from '#fmnist';
 import { ensureTopics, kafkaConnectionTo, withTimeout } from '#platform';
 import { topicLayout } from './create-topics.js';
 import { testBrokers } from '#testing/test-kafka';
+import { waitFor } from '#testing/wait-for';
 
 describe('the platform topics on a real broker', () => {
   const kafka = new Kafka({
@@ -19,6 +21,28 @@ describe('the platform topics on a real broker', () => {
   const partitionsOf = async (topic: string) =>
     (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions
       .length;
+  // What the topic has set of its own. A broker applies a config change after AlterConfigs has
+  // answered, so a test reads until the change it made shows (`settled`).
+  const setOnTopic = async (topic: string) => {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic }],
+    });
+    return Object.fromEntries(
+      resources[0].configEntries
+        .filter(
+          (entry) => entry.configSource === kafkajs.ConfigSource.TOPIC_CONFIG,
+        )
+        .map((entry) => [entry.configName, entry.configValue]),
+    );
+  };
+  const settled = async (topic: string, expected: Record<string, string>) => {
+    await waitFor(
+      async () => isDeepStrictEqual(await setOnTopic(topic), expected),
+      10_000,
+    ).catch(() => undefined);
+    return setOnTopic(topic);
+  };
 
   before(async () => {
     admin = kafka.admin();
@@ -83,32 +107,25 @@ describe('the platform topics on a real broker', () => {
   });
 
   it("keeps the requests of fashion-images (people's images) for KAFKA_REQUEST_RETENTION_MS, 1 day by default", async () => {
-    const retentionOf = async () => {
-      const { resources } = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [
-          {
-            type: kafkajs.ConfigResourceTypes.TOPIC,
-            name: Topics.images,
-            configNames: ['retention.ms'],
-          },
-        ],
-      });
-      return Number(resources[0].configEntries[0].configValue);
-    };
     assert.equal(
       topicLayout(kafkaConnectionTo(testBrokers())).requestRetentionMs,
       Number(process.env.KAFKA_REQUEST_RETENTION_MS ?? 24 * 3600 * 1000),
     );
-    assert.equal(await retentionOf(), layout.requestRetentionMs);
+    const configured = await setOnTopic(Topics.images);
+    assert.equal(configured['retention.ms'], String(layout.requestRetentionMs));
+    const twoHours = {
+      ...configured,
+      'retention.ms': String(2 * 3600 * 1000),
+    };
     try {
       await ensureTopics(
         admin,
         topicSpecs({ ...layout, requestRetentionMs: 2 * 3600 * 1000 }),
       );
-      assert.equal(await retentionOf(), 2 * 3600 * 1000);
+      assert.deepEqual(await settled(Topics.images, twoHours), twoHours);
     } finally {
       await ensureTopics(admin, topicSpecs(layout));
+      await settled(Topics.images, configured);
     }
   });
 
@@ -134,23 +151,16 @@ describe('the platform topics on a real broker', () => {
       ],
     });
 
+    const operatorsOnly = { [operators.name]: operators.value };
+    assert.deepEqual(await settled(topic, operatorsOnly), operatorsOnly);
+
     await ensureTopics(admin, topicSpecs(DEFAULT_TOPIC_LAYOUT));
 
-    const { resources } = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic }],
-    });
-    const setOnTopic = Object.fromEntries(
-      resources[0].configEntries
-        .filter(
-          (entry) => entry.configSource === kafkajs.ConfigSource.TOPIC_CONFIG,
-        )
-        .map((entry) => [entry.configName, entry.configValue]),
-    );
-    assert.deepEqual(setOnTopic, {
-      'segment.ms': operators.value,
+    const both = {
+      ...operatorsOnly,
       'retention.ms': String(14 * 24 * 3600 * 1000),
-    });
+    };
+    assert.deepEqual(await settled(topic, both), both);
   });
 
   it('delivers what is produced to fashion-images to a consumer, on every partition', async () => {
