@@ -31,23 +31,32 @@ export function toGray(
   const count = width * height;
   if (channels === 1) return { data: data.subarray(0, count), width, height };
   const gray = new Uint8Array(count);
-  if (channels >= 3) {
-    for (let i = 0, at = 0; i < count; i++, at += channels) {
-      gray[i] =
-        (77 * data[at] + 150 * data[at + 1] + 29 * data[at + 2] + 128) >> 8;
+  // One loop per layout: a test on the layout inside the loop costs a quarter more on photos.
+  if (channels === 3) {
+    for (let i = 0, at = 0; i < count; i++, at += 3) {
+      gray[i] = luma(data[at], data[at + 1], data[at + 2]);
+    }
+  } else if (channels === 4) {
+    for (let i = 0, at = 0; i < count; i++, at += 4) {
+      const level = luma(data[at], data[at + 1], data[at + 2]);
+      gray[i] = flattenOnWhite(level, data[at + 3]);
     }
   } else {
-    for (let i = 0; i < count; i++) gray[i] = data[i * 2];
-  }
-  if (channels === 2 || channels === 4) {
-    for (let i = 0, at = channels - 1; i < count; i++, at += channels) {
-      const alpha = data[at];
-      if (alpha !== 255) {
-        gray[i] = Math.round((gray[i] * alpha + 255 * (255 - alpha)) / 255);
-      }
+    for (let i = 0, at = 0; i < count; i++, at += 2) {
+      gray[i] = flattenOnWhite(data[at], data[at + 1]);
     }
   }
   return { data: gray, width, height };
+}
+
+const luma = (red: number, green: number, blue: number) =>
+  (77 * red + 150 * green + 29 * blue + 128) >> 8;
+
+/** `level` at `alpha` over white, rounded: round(v / 255) in integers (exact for v <= 255 * 255). */
+function flattenOnWhite(level: number, alpha: number): number {
+  if (alpha === 255) return level;
+  const rounding = level * alpha + 255 * (255 - alpha) + 128;
+  return (rounding + (rounding >> 8)) >> 8;
 }
 
 function borderPixels({ data, width, height }: GrayImage): Uint8Array {

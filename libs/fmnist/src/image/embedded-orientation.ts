@@ -1,0 +1,69 @@
+/**
+ * The EXIF orientation (1-8) a PNG's eXIf chunk or a WebP's EXIF chunk gives its image, as libvips
+ * honours it; 1 when there is none or it cannot be read. Read here because image-rs applies the
+ * EXIF orientation of JPEG only. Chunks are walked by their lengths alone: a few dozen in a photo.
+ */
+export function embeddedOrientation(input: Buffer, format: string): number {
+  const exif =
+    format === 'png'
+      ? chunkData(input, 8, 'eXIf', 'big')
+      : format === 'webp' && input.toString('latin1', 8, 12) === 'WEBP'
+        ? chunkData(input, 12, 'EXIF', 'little')
+        : undefined;
+  return exif ? tiffOrientation(withoutExifPrefix(exif)) : 1;
+}
+
+/** PNG chunks: length (big-endian), type, data, CRC. RIFF chunks: type, length (little-endian), data padded to even. */
+function chunkData(
+  input: Buffer,
+  start: number,
+  wanted: string,
+  byteOrder: 'big' | 'little',
+): Buffer | undefined {
+  const png = byteOrder === 'big';
+  for (let at = start; at + 8 <= input.length;) {
+    const length = png ? input.readUInt32BE(at) : input.readUInt32LE(at + 4);
+    const type = input.toString(
+      'latin1',
+      png ? at + 4 : at,
+      png ? at + 8 : at + 4,
+    );
+    const data = at + 8;
+    if (type === wanted) return input.subarray(data, data + length);
+    if (type === 'IEND') return undefined;
+    at = data + length + (png ? 4 : length & 1);
+  }
+  return undefined;
+}
+
+/** Some writers keep JPEG's "Exif\0\0" before the TIFF header. */
+function withoutExifPrefix(exif: Buffer): Buffer {
+  return exif.toString('latin1', 0, 6) === 'Exif\0\0' ? exif.subarray(6) : exif;
+}
+
+const ORIENTATION_TAG = 0x0112;
+const SHORT = 3;
+
+/** Tag 274 of the first image directory of a TIFF structure. */
+function tiffOrientation(tiff: Buffer): number {
+  if (tiff.length < 8) return 1;
+  const order = tiff.toString('latin1', 0, 2);
+  if (order !== 'II' && order !== 'MM') return 1;
+  const little = order === 'II';
+  const u16 = (at: number) =>
+    little ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at);
+  const u32 = (at: number) =>
+    little ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at);
+  const directory = u32(4);
+  if (directory + 2 > tiff.length) return 1;
+  const entries = u16(directory);
+  for (let index = 0; index < entries; index++) {
+    const entry = directory + 2 + index * 12;
+    if (entry + 12 > tiff.length) return 1;
+    if (u16(entry) === ORIENTATION_TAG) {
+      const value = u16(entry + 8);
+      return u16(entry + 2) === SHORT && value >= 1 && value <= 8 ? value : 1;
+    }
+  }
+  return 1;
+}
