@@ -1,3 +1,4 @@
+import { Transformer } from '@napi-rs/image';
 import sharp from 'sharp';
 import { preprocessImage } from '#fmnist';
 import type { TestImage } from '../testing/fixture-images.js';
@@ -14,8 +15,11 @@ export interface PreprocessingCostRow {
   height: number;
   /** CPU ms per image, medians over the images of the row. */
   preprocessMs: number;
+  /** libvips' whole decode. */
   rawDecodeMs: number;
-  /** The codec's cheapest decode: shrunk on load to an eighth where it can (JPEG, WebP). */
+  /** image-rs's whole decode, for the formats it decodes (all but GIF). */
+  imageRsDecodeMs?: number;
+  /** libvips' cheapest decode: shrunk on load to an eighth where it can (JPEG, WebP). */
   cheapestDecodeMs: number;
 }
 
@@ -26,10 +30,17 @@ const SIZES = [
 ];
 const FORMATS: PhotoFormat[] = ['jpeg', 'png', 'webp', 'gif', 'tiff'];
 const SHRINKS_ON_LOAD = new Set<PhotoFormat>(['jpeg', 'webp']);
+const DECODED_BY_IMAGE_RS = new Set<PhotoFormat>([
+  'jpeg',
+  'png',
+  'webp',
+  'tiff',
+]);
 
 /**
- * CPU time of preprocessing photo-like uploads by format and size, beside what the codec itself
- * costs to decode the same files: the floor preprocessing is held against. One image at a time,
+ * CPU time of preprocessing photo-like uploads by format and size, beside what the codecs
+ * themselves cost to decode the same files (libvips, and image-rs, which decodes small photos):
+ * the floor preprocessing is held against. One image at a time,
  * so the process's CPU time is the image's, libvips' threads included.
  */
 export async function preprocessingCost(
@@ -68,6 +79,13 @@ export async function preprocessingCost(
           (file) => sharp(file).raw().toBuffer(),
           rounds,
         ),
+        imageRsDecodeMs: DECODED_BY_IMAGE_RS.has(format)
+          ? await cpuMsPerCall(
+              files,
+              (file) => new Transformer(file).rawPixels(),
+              rounds,
+            )
+          : undefined,
         cheapestDecodeMs: await cpuMsPerCall(files, cheapest, rounds),
       });
     }
@@ -75,7 +93,11 @@ export async function preprocessingCost(
   return rows;
 }
 
-/** Median over the files of the CPU time one call takes, each file `rounds` times after a warm-up. */
+/**
+ * Median over the files of the CPU time one call takes, each file `rounds` times after as many
+ * warm-up calls: the first row measured would otherwise pay V8's compilation of the hot loops
+ * (measured: 3.3 ms against 1.3 for a 300 px JPEG).
+ */
 async function cpuMsPerCall(
   files: Buffer[],
   call: (file: Buffer) => Promise<unknown>,
@@ -83,7 +105,7 @@ async function cpuMsPerCall(
 ): Promise<number> {
   const perFile: number[] = [];
   for (const file of files) {
-    await call(file);
+    for (let round = 0; round < rounds; round++) await call(file);
     const before = process.cpuUsage();
     for (let round = 0; round < rounds; round++) await call(file);
     const { user, system } = process.cpuUsage(before);

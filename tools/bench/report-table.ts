@@ -123,14 +123,17 @@ function streamTable(rows: StreamRow[]): string[] {
 function preprocessingTable(rows: PreprocessingCostRow[]): string[] {
   return [
     '',
-    '| preprocessing, CPU ms per photo | size | preprocess | codec: raw decode | codec: cheapest decode | preprocess / cheapest |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...rows.map(
-      (row) =>
+    '| preprocessing, CPU ms per photo | size | preprocess | libvips: raw decode | image-rs: raw decode | libvips: cheapest decode | preprocess / cheapest |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((row) => {
+      const decodes = [row.rawDecodeMs, row.cheapestDecodeMs];
+      if (row.imageRsDecodeMs !== undefined) decodes.push(row.imageRsDecodeMs);
+      return (
         `| ${row.format} | ${row.size} (${row.width}x${row.height}) | ${row.preprocessMs.toFixed(2)} | ` +
-        `${row.rawDecodeMs.toFixed(2)} | ${row.cheapestDecodeMs.toFixed(2)} | ` +
-        `${(row.preprocessMs / Math.min(row.rawDecodeMs, row.cheapestDecodeMs)).toFixed(2)}x |`,
-    ),
+        `${row.rawDecodeMs.toFixed(2)} | ${row.imageRsDecodeMs?.toFixed(2) ?? '-'} | ` +
+        `${row.cheapestDecodeMs.toFixed(2)} | ${(row.preprocessMs / Math.min(...decodes)).toFixed(2)}x |`
+      );
+    }),
   ];
 }
 
