@@ -1,16 +1,45 @@
 /**
- * The EXIF orientation (1-8) a PNG's eXIf chunk or a WebP's EXIF chunk gives its image, as libvips
- * honours it; 1 when there is none or it cannot be read. Read here because image-rs applies the
- * EXIF orientation of JPEG only. Chunks are walked by their lengths alone: a few dozen in a photo.
+ * The EXIF orientation (1-8) an image file gives itself, as libvips honours it: a JPEG's APP1 Exif
+ * segment, a TIFF's first directory, a PNG's eXIf chunk or a WebP's EXIF chunk; 1 when there is
+ * none or it cannot be read. Read here rather than by image-rs, whose EXIF parser prints what it
+ * finds malformed to the process's stderr, outside the structured log.
  */
 export function embeddedOrientation(input: Buffer, format: string): number {
   const exif =
-    format === 'png'
-      ? chunkData(input, 8, 'eXIf', 'big')
-      : format === 'webp' && input.toString('latin1', 8, 12) === 'WEBP'
-        ? chunkData(input, 12, 'EXIF', 'little')
-        : undefined;
+    format === 'jpeg'
+      ? jpegExif(input)
+      : format === 'tiff'
+        ? input
+        : format === 'png'
+          ? chunkData(input, 8, 'eXIf', 'big')
+          : format === 'webp' && input.toString('latin1', 8, 12) === 'WEBP'
+            ? chunkData(input, 12, 'EXIF', 'little')
+            : undefined;
   return exif ? tiffOrientation(withoutExifPrefix(exif)) : 1;
+}
+
+/** Any marker may be preceded by 0xff bytes. */
+const FILL = 0xff;
+const START_OF_SCAN = 0xda;
+const APP1 = 0xe1;
+
+/** The TIFF structure of a JPEG's Exif segment: markers are walked by their lengths up to the image data. */
+function jpegExif(input: Buffer): Buffer | undefined {
+  for (let at = 2; at + 4 <= input.length && input[at] === 0xff;) {
+    const marker = input[at + 1];
+    if (marker === FILL) {
+      at++;
+      continue;
+    }
+    if (marker === START_OF_SCAN) return undefined;
+    const length = input.readUInt16BE(at + 2);
+    const data = input.subarray(at + 4, at + 2 + length);
+    if (marker === APP1 && data.toString('latin1', 0, 6) === 'Exif\0\0') {
+      return data;
+    }
+    at += 2 + length;
+  }
+  return undefined;
 }
 
 /** PNG chunks: length (big-endian), type, data, CRC. RIFF chunks: type, length (little-endian), data padded to even. */
@@ -36,7 +65,7 @@ function chunkData(
   return undefined;
 }
 
-/** Some writers keep JPEG's "Exif\0\0" before the TIFF header. */
+/** JPEG's segment, and some PNG and WebP writers, put "Exif\0\0" before the TIFF header. */
 function withoutExifPrefix(exif: Buffer): Buffer {
   return exif.toString('latin1', 0, 6) === 'Exif\0\0' ? exif.subarray(6) : exif;
 }

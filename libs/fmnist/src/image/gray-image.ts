@@ -59,6 +59,38 @@ function flattenOnWhite(level: number, alpha: number): number {
   return (rounding + (rounding >> 8)) >> 8;
 }
 
+/**
+ * `image` as displayed under EXIF `orientation` (1-8): 2-4 mirror it or turn it half a turn, 5-8
+ * swap its sides (6 turns it a quarter clockwise, 8 anticlockwise, 5 and 7 also mirror it).
+ */
+export function oriented(image: GrayImage, orientation: number): GrayImage {
+  if (orientation < 2 || orientation > 8) return image;
+  const { data, width, height } = image;
+  const across = orientation >= 5;
+  const outWidth = across ? height : width;
+  const outHeight = across ? width : height;
+  // The stored pixel of displayed (x, y) is start + x * alongX + y * alongY.
+  const last = width - 1;
+  const bottom = (height - 1) * width;
+  const [start, alongX, alongY] = {
+    2: [last, -1, width],
+    3: [bottom + last, -1, -width],
+    4: [bottom, 1, -width],
+    5: [0, width, 1],
+    6: [bottom, -width, 1],
+    7: [bottom + last, -width, -1],
+    8: [last, width, -1],
+  }[orientation] as [number, number, number];
+  const out = new Uint8Array(width * height);
+  for (let y = 0, at = 0; y < outHeight; y++) {
+    for (let x = 0, from = start + y * alongY; x < outWidth; x++, at++) {
+      out[at] = data[from];
+      from += alongX;
+    }
+  }
+  return { data: out, width: outWidth, height: outHeight };
+}
+
 function borderPixels({ data, width, height }: GrayImage): Uint8Array {
   const border = new Uint8Array(
     height > 1 ? 2 * width + 2 * (height - 2) : width,
