@@ -9,6 +9,7 @@ import {
   meanAbsoluteDifference,
 } from '../../test/support/dataset.js';
 import { loadFashionMnist } from '../dataset/idx.js';
+import { seededRandom } from '../dataset/seeded-random.js';
 import {
   ImageDecodeError,
   type ImageDecodeReason,
@@ -279,6 +280,39 @@ describe('preprocessImage', () => {
       );
       const header = await readImageHeader(photo, { maxPixels: 120_000 });
       assert.deepEqual(header, { format: 'jpeg', width: 300, height: 400 });
+    });
+
+    it('photos with random bytes changed: each preprocessed or refused as undecodable, none crashing the process', async () => {
+      const random = seededRandom(15);
+      const original = imageAt(test.images, 12);
+      const photo = sharp(await asProductPhoto(original)).withMetadata({
+        orientation: 6,
+      });
+      const files = [
+        await photo.clone().jpeg().toBuffer(),
+        await photo.clone().png().toBuffer(),
+        await photo.clone().webp().toBuffer(),
+        await photo.clone().tiff().toBuffer(),
+      ];
+      const outcomes = { preprocessed: 0, refused: 0 };
+      for (let round = 0; round < 1000; round++) {
+        const damaged = Buffer.from(files[round % files.length]);
+        for (let change = 0; change < 1 + (round % 8); change++) {
+          damaged[Math.floor(random() * damaged.length)] = Math.floor(
+            random() * 256,
+          );
+        }
+        try {
+          const { pixels } = await preprocessImage(damaged);
+          assert.equal(pixels.length, 784);
+          outcomes.preprocessed++;
+        } catch (error) {
+          assert.ok(error instanceof ImageDecodeError, String(error));
+          outcomes.refused++;
+        }
+      }
+      // Most damage lands in compressed pixels, which decoders cannot all tell from an image.
+      assert.ok(outcomes.preprocessed > 100 && outcomes.refused > 100);
     });
 
     it('a small file announcing 100000x100000 pixels, at once', async () => {
