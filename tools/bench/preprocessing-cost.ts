@@ -1,6 +1,6 @@
 import { Transformer } from '@napi-rs/image';
 import sharp from 'sharp';
-import { preprocessImage } from '#fmnist';
+import { DECODED_BY_IMAGE_RS, preprocessImage, SHRINKS_ON_LOAD } from '#fmnist';
 import type { TestImage } from '../testing/fixture-images.js';
 import {
   photoCorpus,
@@ -29,13 +29,6 @@ const SIZES = [
   { size: '4 MP', longSide: 2309 },
 ];
 const FORMATS: PhotoFormat[] = ['jpeg', 'png', 'webp', 'gif', 'tiff'];
-const SHRINKS_ON_LOAD = new Set<PhotoFormat>(['jpeg', 'webp']);
-const DECODED_BY_IMAGE_RS = new Set<PhotoFormat>([
-  'jpeg',
-  'png',
-  'webp',
-  'tiff',
-]);
 
 /**
  * CPU time of preprocessing photo-like uploads by format and size, beside what the codecs

@@ -11,5 +11,6 @@ export * from './image/image-format.js';
 export * from './labels.js';
 export * from './dataset/png-export.js';
 export * from './dataset/seeded-random.js';
+export * from './image/image-rs-decode.js';
 export * from './image/preprocess.js';
 export * from './image/streamed-image.js';

@@ -8,7 +8,12 @@ import { oriented, toGray, type GrayImage } from './gray-image.js';
  * a few hundred pixels whole in 0.7-1.3 ms (PNG, JPEG, TIFF) or 2.5 ms (WebP): a third of what
  * libvips takes. GIF is not built into @napi-rs/image and stays with libvips.
  */
-const DECODED_BY_IMAGE_RS = new Set(['png', 'jpeg', 'webp', 'tiff']);
+export const DECODED_BY_IMAGE_RS: ReadonlySet<string> = new Set([
+  'png',
+  'jpeg',
+  'webp',
+  'tiff',
+]);
 
 const endsWithEndOfImage = (jpeg: Buffer) =>
   jpeg.length >= 2 && jpeg[jpeg.length - 2] === 0xff && jpeg.at(-1) === 0xd9;

@@ -60,7 +60,7 @@ const WORKING_SIZE = 256;
 const DECODED_WHOLE_UP_TO = 2 * WORKING_SIZE;
 
 /** JPEG and WebP decode large images straight to a half, quarter or eighth of their size, at a fraction of the cost. */
-const SHRINKS_ON_LOAD = new Set(['jpeg', 'webp']);
+export const SHRINKS_ON_LOAD: ReadonlySet<string> = new Set(['jpeg', 'webp']);
 const MIN_SHRUNK_SIZE = 128;
 
 /** Grey-level distance from the background beyond which a pixel belongs to the item. */
