@@ -1,4 +1,4 @@
-import { load, type LoadResult, type LoadTarget } from './load.js';
+import { load, warmUp, type LoadResult, type LoadTarget } from './load.js';
 import { cpuSpent } from './process-cpu.js';
 
 export interface HttpRow extends LoadResult {
@@ -22,11 +22,16 @@ export async function httpRows(options: {
   say: (message: string) => void;
 }): Promise<HttpRow[]> {
   const { classifiers, targets, processes, seconds, say } = options;
-  const rows: HttpRow[] = [];
-  for (const target of targets) {
-    await load(target, 1, 8, 2);
-    for (const imagesPerRequest of [1, MULTI_IMAGES]) {
-      for (const concurrency of target.concurrencies ?? CONCURRENCIES) {
+  const measured: { target: number; row: HttpRow }[] = [];
+  await warmUp(targets, Math.max(seconds, 5));
+  // The targets take turns at each point, so that drift over the run (the machine's other load)
+  // is shared between them rather than landing on the target measured last.
+  for (const imagesPerRequest of [1, MULTI_IMAGES]) {
+    for (const concurrency of concurrenciesOf(targets)) {
+      for (const [index, target] of targets.entries()) {
+        if (!(target.concurrencies ?? CONCURRENCIES).includes(concurrency)) {
+          continue;
+        }
         const { result, cpuMs } = await cpuSpent(processes, () =>
           load(target, imagesPerRequest, concurrency, seconds),
         );
@@ -38,7 +43,7 @@ export async function httpRows(options: {
             Object.entries(cpuMs).map(([name, ms]) => [name, ms / images]),
           ),
         };
-        rows.push(row);
+        measured.push({ target: index, row });
         say(
           `${classifiers} classifier(s), ${target.upload}, ${imagesPerRequest} image(s)/request, concurrency ${concurrency}: ` +
             `${result.imagesPerSecond.toFixed(0)} images/s, p50 ${result.latencyMs.p50} ms, ` +
@@ -48,5 +53,14 @@ export async function httpRows(options: {
       }
     }
   }
-  return rows;
+  // Reported target by target, in the order measured within each.
+  return measured.sort((a, b) => a.target - b.target).map(({ row }) => row);
+}
+
+function concurrenciesOf(targets: LoadTarget[]): number[] {
+  return [
+    ...new Set(
+      targets.flatMap((target) => target.concurrencies ?? CONCURRENCIES),
+    ),
+  ].sort((a, b) => a - b);
 }

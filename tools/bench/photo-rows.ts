@@ -1,5 +1,5 @@
 import type { AppProcess } from '../launcher/app-process.js';
-import { load, multipartBody, type LoadResult } from './load.js';
+import { load, multipartBody, warmUp, type LoadResult } from './load.js';
 import { cpuMsByThread, cpuSpent } from './process-cpu.js';
 
 export interface PhotoRow extends LoadResult {
@@ -31,16 +31,17 @@ export async function photoRows(options: {
 }): Promise<PhotoRow[]> {
   const { gateway, photos, pngs, seconds, say } = options;
   const url = `${gateway.url}/v1/classifications`;
+  const targets = (
+    [
+      ['photo', photos],
+      ['28x28 PNG', pngs],
+    ] as const
+  ).map(([upload, files]) => ({ upload, url, files, bodyOf: multipartBody }));
+  await warmUp(targets, Math.max(seconds, 5));
   const rows: PhotoRow[] = [];
-  for (const [upload, files] of [
-    ['photo', photos],
-    ['28x28 PNG', pngs],
-  ] as const) {
-    const target = { upload, url, files, bodyOf: multipartBody };
-    // Long enough for V8 to have compiled the hot paths: a gateway serves for hours, and
-    // optimising compilation takes a tenth of its CPU in its first seconds of photos.
-    await load(target, 1, 16, Math.max(seconds, 5));
-    for (const concurrency of CONCURRENCIES) {
+  // In turn at each concurrency: drift over the run is shared by photos and 28x28 PNGs alike.
+  for (const concurrency of CONCURRENCIES) {
+    for (const target of targets) {
       const threadsBefore = await cpuMsByThread(gateway.pid);
       const { result, cpuMs } = await cpuSpent(
         {
@@ -65,13 +66,15 @@ export async function photoRows(options: {
       };
       rows.push(row);
       say(
-        `${upload}, concurrency ${concurrency}: ${result.imagesPerSecond.toFixed(0)} images/s, ` +
+        `${target.upload}, concurrency ${concurrency}: ${result.imagesPerSecond.toFixed(0)} images/s, ` +
           `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, errors ${result.errors}, ` +
           `CPU ms/image ${JSON.stringify(row.cpuMsPerImage)}, gateway threads ${JSON.stringify(row.gatewayThreadsMsPerImage)}`,
       );
     }
   }
-  return rows;
+  return rows.sort((a, b) =>
+    a.upload === b.upload ? 0 : a.upload === 'photo' ? -1 : 1,
+  );
 }
 
 function difference(
