@@ -8,8 +8,7 @@ import {
   preprocessImage,
   trainingDefaults,
 } from '#fmnist';
-import type { LayersModel } from '@tensorflow/tfjs-node';
-import { deserializeModel } from '#fmnist/tensorflow';
+import { deserializeModel, ServingModel } from '#fmnist/tensorflow';
 import { createTopics } from '../kafka/create-topics.js';
 import { EmbeddedKafka } from '../kafka/embedded-kafka.js';
 import { AppProcess, type AppName } from '../launcher/app-process.js';
@@ -261,7 +260,7 @@ async function prototypePhase(
 
 /** What the parts cost alone: the model, a bare Kafka round trip, preprocessing; and accuracy on photos. */
 async function inProcessPhase(
-  model: LayersModel,
+  model: ServingModel,
   brokers: string,
   images: TestImage[],
 ) {
@@ -276,7 +275,7 @@ async function inProcessPhase(
   const preprocessing = await preprocessingCost(images.slice(0, 8));
   say(`preprocessing cost: ${JSON.stringify(preprocessing)}`);
   const accuracy = await photoAccuracy(
-    model,
+    model.layersModel,
     await photoCorpus(images.slice(0, PHOTO_ACCURACY_IMAGES)),
     (file) => preprocessImage(file),
   );
@@ -434,8 +433,9 @@ async function main(): Promise<void> {
     const { training, model, trainer } = await trainingPhase(stack);
     const prototype = await prototypePhase(trainer);
     const images = await officialTestImages(PHOTO_ACCURACY_IMAGES);
-    const parts = await inProcessPhase(model, stack.brokers, images);
-    model.dispose();
+    const served = await ServingModel.of(model);
+    const parts = await inProcessPhase(served, stack.brokers, images);
+    served.dispose();
     const { http, memory, soak } = await httpPhase(stack, images);
     const stream = await streamPhase(stack, images);
     const scaling = await scalingPhase(stack, images);

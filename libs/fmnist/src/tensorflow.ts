@@ -3,3 +3,4 @@
 export * from './model/model-serialization.js';
 export * from './model/models.js';
 export * from './model/graph/train-model.js';
+export * from './model/serving-model.js';

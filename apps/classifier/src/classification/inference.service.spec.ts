@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-node';
 import { Histogram } from 'prom-client';
 import { ClassificationErrorCode, IMAGE_PIXELS } from '#fmnist';
-import { buildModel, toInputTensor } from '#fmnist/tensorflow';
+import { buildModel, ServingModel, toInputTensor } from '#fmnist/tensorflow';
 import type { LoadedModel } from '../models/loaded-models.service.js';
 import { ClassificationFailure } from './classification-failure.js';
 import { InferenceService } from './inference.service.js';
@@ -24,10 +24,10 @@ describe('InferenceService', () => {
     histogram('inference_seconds'),
   );
 
-  before(() => {
+  before(async () => {
     loaded = {
       ref: { name: 'untrained', version: 1 },
-      model: buildModel('prototype-cnn'),
+      model: await ServingModel.of(buildModel('prototype-cnn')),
     };
   });
   after(() => loaded.model.dispose());
@@ -39,7 +39,9 @@ describe('InferenceService', () => {
     images.forEach((image, index) => flat.set(image, index * IMAGE_PIXELS));
     const direct = tf.tidy(() =>
       (
-        loaded.model.predict(toInputTensor(flat, images.length)) as tf.Tensor2D
+        loaded.model.layersModel.predict(
+          toInputTensor(flat, images.length),
+        ) as tf.Tensor2D
       ).arraySync(),
     );
     assert.equal(inference.probabilities.length, 3);

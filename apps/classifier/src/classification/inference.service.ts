@@ -129,11 +129,8 @@ export class InferenceService {
     }
     const started = performance.now();
     try {
-      const output = tf.tidy(
-        () =>
-          batch[0].model.model.predict(
-            toInputTensor(pixels, count),
-          ) as tf.Tensor2D,
+      const output = tf.tidy(() =>
+        batch[0].model.model.predict(toInputTensor(pixels, count)),
       );
       const values = await output.data();
       output.dispose();

@@ -18,7 +18,7 @@ import {
   type ModelRecord,
   type ModelRef,
 } from '#fmnist';
-import { deserializeModel } from '#fmnist/tensorflow';
+import { deserializeModel, ServingModel } from '#fmnist/tensorflow';
 import {
   ModelRegistryService,
   SERVING_REPORT_INTERVAL_MS,
@@ -30,7 +30,7 @@ import { ModelLoadMetrics } from './model-load.metrics.js';
 
 export interface LoadedModel {
   readonly ref: ModelRef;
-  readonly model: tf.LayersModel;
+  readonly model: ServingModel;
 }
 
 export interface LoadFailure {
@@ -295,6 +295,11 @@ export class LoadedModelsService implements OnModuleInit, OnModuleDestroy {
     entry.loading.then(
       (loaded) => {
         entry.loaded = loaded;
+        if (loaded.model.uncompiledBecause) {
+          this.logger.log(
+            `${key} runs layer by layer, slower than as one graph: ${loaded.model.uncompiledBecause}`,
+          );
+        }
         void this.report();
       },
       () => {
@@ -375,12 +380,10 @@ async function build(record: ModelRecord): Promise<LoadedModel> {
   ) {
     throw new Error('its weights do not match their checksum (sha256)');
   }
-  const model = await deserializeModel(record.artifacts);
+  const model = await ServingModel.of(await deserializeModel(record.artifacts));
   try {
     const shape = tf.tidy(
-      () =>
-        (model.predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor)
-          .shape,
+      () => model.predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])).shape,
     );
     if (shape.join() !== [1, NUM_CLASSES].join()) {
       throw new Error(

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-node';
 import { attr, type GraphBuilder } from './graph-builder.js';
 
-/** What one layer adds to a training graph: its output, and how a gradient flows back through it. */
+/** What one layer adds to a graph: its output, and how a gradient flows back through it (training). */
 export interface LayerGraph {
   output: string;
   /**
@@ -30,14 +30,14 @@ export interface LayerInputs {
 
 const NHWC = { data_format: attr.string('NHWC') };
 
-/** Throws an error naming the layer and what the training graph lacks for it. */
+/** Throws an error naming the layer and what the graph lacks for it. */
 function refuse(layer: tf.layers.Layer, what: string): never {
   throw new Error(
-    `the training graph has no ${what} (layer ${layer.name} of class ${layer.getClassName()})`,
+    `the graph has no ${what} (layer ${layer.name} of class ${layer.getClassName()})`,
   );
 }
 
-/** Refuses, naming the layer, what the training graph does not do, unless `condition` holds. */
+/** Refuses, naming the layer, what the graph does not do, unless `condition` holds. */
 export function check(
   condition: boolean,
   layer: tf.layers.Layer,

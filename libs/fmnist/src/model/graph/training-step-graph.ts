@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-node';
 import { attr, GraphBuilder } from './graph-builder.js';
-import { check, layerGraph, type LayerGraph } from './layer-graphs.js';
+import { batchShape, sequentialGraph } from './sequential-graph.js';
 
 /** The signature a training step graph is run under. */
 export const TRAINING_STEP_SIGNATURE = 'train_step';
@@ -25,49 +25,17 @@ export function trainingStepGraph(
   adam: AdamConstants,
 ): Uint8Array {
   const graph = new GraphBuilder();
-  const batchShape = (shape: (number | null)[]) => shape.map((s) => s ?? -1);
   const x = graph.input('x', 'float32', batchShape(model.inputs[0].shape));
   const y = graph.input('y', 'float32', batchShape(model.outputs[0].shape));
   const rate = graph.input('rate', 'float32', []);
-  // Weight shapes are whole: only the batch dimension of activations is unknown.
-  const shapes = model.weights.map((weight) => weight.shape as number[]);
-  const w = shapes.map((shape, i) => graph.input(`w${i}`, 'float32', shape));
+  const {
+    logits,
+    weights: w,
+    shapes,
+    layers: steps,
+  } = sequentialGraph(graph, model, x, { training: true, output: 'loss' });
 
   const gradients: string[] = [];
-  const layers = model.layers;
-  const steps: { graph: LayerGraph; gradients: string[]; first: number }[] = [];
-  let current = x;
-  let inputShape = batchShape(model.inputs[0].shape);
-  let weightCount = 0;
-  layers.forEach((layer, index) => {
-    const count = layer.weights.length;
-    const layerGradients: string[] = [];
-    const built = layerGraph({
-      graph,
-      layer,
-      input: current,
-      inputShape,
-      weights: w.slice(weightCount, weightCount + count),
-      weightShapes: shapes.slice(weightCount, weightCount + count),
-      gradients: layerGradients,
-      first: index === 0,
-      last: index === layers.length - 1,
-    });
-    steps.push({ graph: built, gradients: layerGradients, first: weightCount });
-    weightCount += count;
-    current = built.output;
-    inputShape = batchShape(layer.outputShape as (number | null)[]);
-  });
-  const last = layers[layers.length - 1];
-  check(
-    last?.getClassName() === 'Dense' &&
-      last.getConfig().activation === 'softmax',
-    last,
-    'loss but for a softmax dense layer last',
-  );
-  check(weightCount === shapes.length, last, 'weights but in its layers');
-
-  const logits = current;
   const crossEntropy = graph.float('SoftmaxCrossEntropyWithLogits', [
     logits,
     y,

@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-node';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadGraphSession, type GraphSession } from './graph-session.js';
 import {
   TRAINING_STEP_SIGNATURE,
   trainingStepGraph,
@@ -27,9 +25,7 @@ export class TrainingStep {
   private steps = 0;
 
   private constructor(
-    private readonly session: Awaited<
-      ReturnType<typeof tf.node.loadSavedModel>
-    >,
+    private readonly session: GraphSession,
     weights: tf.Tensor[],
     private readonly adam: AdamConstants,
   ) {
@@ -46,25 +42,15 @@ export class TrainingStep {
     model: tf.LayersModel,
     adam: AdamConstants = KERAS_ADAM,
   ): Promise<TrainingStep> {
-    const savedModel = trainingStepGraph(model, adam);
-    // TensorFlow loads a SavedModel from a folder only; it is read whole at load.
-    const dir = await mkdtemp(join(tmpdir(), 'fmnist-training-step-'));
-    try {
-      await mkdir(join(dir, 'variables'));
-      await writeFile(join(dir, 'saved_model.pb'), savedModel);
-      const session = await tf.node.loadSavedModel(
-        dir,
-        ['serve'],
-        TRAINING_STEP_SIGNATURE,
-      );
-      return new TrainingStep(
-        session,
-        model.getWeights().map((weight) => weight.clone()),
-        adam,
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const session = await loadGraphSession(
+      trainingStepGraph(model, adam),
+      TRAINING_STEP_SIGNATURE,
+    );
+    return new TrainingStep(
+      session,
+      model.getWeights().map((weight) => weight.clone()),
+      adam,
+    );
   }
 
   /** Steps taken so far. */
