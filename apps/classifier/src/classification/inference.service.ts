@@ -33,8 +33,9 @@ const MAX_BATCH_IMAGES = 4 * MAX_IMAGES_PER_REQUEST;
 
 /**
  * Runs the model on micro-batches: requests that arrive while the model is busy (from the
- * partitions consumed concurrently) are classified together in the next call, because tfjs
- * spends most of a small call on per-op overhead, not on the images.
+ * partitions consumed concurrently) are classified together in the next call, because a small
+ * call costs mostly its fixed part: one image 1.0 ms of CPU through default-cnn's graph, 64
+ * images 5.4 ms (`ServingModel`).
  */
 @Injectable()
 export class InferenceService {
