@@ -22,21 +22,20 @@ export class ServingModel {
   ) {}
 
   static async of(model: tf.LayersModel): Promise<ServingModel> {
-    let graph: Uint8Array;
     try {
-      graph = inferenceGraph(model);
+      const session = await loadGraphSession(
+        inferenceGraph(model),
+        INFERENCE_SIGNATURE,
+      );
+      return new ServingModel(model, session, undefined);
     } catch (error) {
+      // A layer the graph lacks, or a graph TensorFlow would not load: tfjs still runs the model.
       return new ServingModel(
         model,
         undefined,
         error instanceof Error ? error.message : String(error),
       );
     }
-    return new ServingModel(
-      model,
-      await loadGraphSession(graph, INFERENCE_SIGNATURE),
-      undefined,
-    );
   }
 
   /** Class probabilities, one row per image of `input` ([count, 28, 28, 1], `toInputTensor`). */
