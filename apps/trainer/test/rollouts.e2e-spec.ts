@@ -360,6 +360,8 @@ describe('rollouts of a candidate version on live traffic (real broker, two clas
       autoRollback: { minRequests: 20, maxErrorRate: 0.1 },
     });
     await classifyAll(pngs, () => stack.registry.isActive(ref(SAME)));
+    // The trainer promotes the candidate in the registry first, then records the rollout's end.
+    await waitFor(async () => (await rollout()).body.state !== 'running');
     await waitFor(() => Promise.resolve(stack.registry.isActive(ref(SAME))));
     const { body } = await rollout();
     assert.equal(body.state, 'promoted');
