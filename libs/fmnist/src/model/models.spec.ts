@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-node';
 import {
   type SerializedModel,
   deserializeModel,
@@ -17,6 +18,7 @@ import {
   toInputTensor,
   toTargetTensor,
 } from './models.js';
+import { ServingModel } from './serving-model.js';
 
 describe('model architectures', () => {
   it("offers the default CNN first, then the prototype's model and its wider variant, each described", () => {
@@ -80,6 +82,22 @@ describe('model architectures', () => {
     );
     assert.equal(model.countParams(), 693_962);
     model.dispose();
+  });
+
+  it('predicts in batches through the graph what tfjs predicts layer by layer', async () => {
+    const model = buildModel('prototype-cnn');
+    const images = new Uint8Array(7 * 784).map((_, i) => (i * 13) % 256);
+    const expected = tf.tidy(() =>
+      (model.predict(toInputTensor(images, 7)) as tf.Tensor).dataSync(),
+    );
+    const layers = await predictProbabilities(model, images, 7, 3);
+    const served = await ServingModel.of(model);
+    const graph = await predictProbabilities(served, images, 7, 3);
+    for (const actual of [layers, graph]) {
+      assert.equal(actual.length, expected.length);
+      actual.forEach((p, i) => assert.ok(Math.abs(p - expected[i]) < 1e-5));
+    }
+    served.dispose();
   });
 
   it('takes [n, 28, 28, 1] images and gives 10 probabilities summing to 1', async () => {

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-node';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../image/image-format.js';
 import type { ArchitectureName } from './architectures.js';
 import { NUM_CLASSES } from '../labels.js';
+import { ForwardPass } from './graph/forward-pass.js';
+import { ServingModel } from './serving-model.js';
 
 export const INPUT_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, 1];
 
@@ -101,22 +103,56 @@ export function toTargetTensor(
   );
 }
 
-/** Class probabilities of each image, `count` rows of 10, predicted in batches. */
+/**
+ * Class probabilities of each image, `count` rows of 10, in batches of `batchSize`: through the
+ * model's graph (a served model's, or one compiled for the call: a batch costs a third to a
+ * quarter of tfjs's layer-by-layer predict), or layer by layer for a model the graph cannot run.
+ */
 export async function predictProbabilities(
-  model: tf.LayersModel,
+  model: tf.LayersModel | ServingModel,
   images: Uint8Array,
   count: number,
   batchSize = 256,
 ): Promise<Float32Array> {
-  const input = toInputTensor(images, count);
+  const compiled =
+    model instanceof ServingModel
+      ? undefined
+      : await ForwardPass.compile(model).catch(() => undefined);
+  const forward = (input: tf.Tensor4D): tf.Tensor => {
+    if (model instanceof ServingModel) return model.predict(input);
+    return compiled ? compiled.run(input) : (model.predict(input) as tf.Tensor);
+  };
   try {
-    const output = model.predict(input, { batchSize }) as tf.Tensor;
-    try {
-      return (await output.data()) as Float32Array;
-    } finally {
-      output.dispose();
+    const rows: Float32Array[] = [];
+    for (let first = 0; first < count; first += batchSize) {
+      const size = Math.min(batchSize, count - first);
+      const output = tf.tidy(() =>
+        forward(
+          toInputTensor(
+            images.subarray(
+              first * IMAGE_PIXELS,
+              (first + size) * IMAGE_PIXELS,
+            ),
+            size,
+          ),
+        ),
+      );
+      try {
+        rows.push((await output.data()) as Float32Array);
+      } finally {
+        output.dispose();
+      }
     }
+    const probabilities = new Float32Array(
+      rows.reduce((sum, part) => sum + part.length, 0),
+    );
+    let offset = 0;
+    for (const part of rows) {
+      probabilities.set(part, offset);
+      offset += part.length;
+    }
+    return probabilities;
   } finally {
-    input.dispose();
+    compiled?.dispose();
   }
 }

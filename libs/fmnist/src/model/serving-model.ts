@@ -1,13 +1,9 @@
-import * as tf from '@tensorflow/tfjs-node';
-import { loadGraphSession, type GraphSession } from './graph/graph-session.js';
-import {
-  INFERENCE_SIGNATURE,
-  inferenceGraph,
-} from './graph/inference-graph.js';
+import type * as tf from '@tensorflow/tfjs-node';
+import { ForwardPass } from './graph/forward-pass.js';
 
 /**
  * A model as the classifiers serve it: its forward pass compiled into one TensorFlow graph
- * (`inferenceGraph`), run as one session call. tfjs's `predict` runs a model layer by layer, each
+ * (`ForwardPass`), run as one session call. tfjs's `predict` runs a model layer by layer, each
  * op a native call with tfjs's bookkeeping around it: measured here, 2.2 ms of CPU for one image
  * through the default architecture against 1.0 ms for the graph, and 12.5 against 5.4 ms for 64.
  * A model with a layer the graph does not have is served layer by layer, with the same answers.
@@ -16,18 +12,18 @@ export class ServingModel {
   private constructor(
     /** The model itself: its weights are what the graph is fed. */
     readonly layersModel: tf.LayersModel,
-    private readonly session: GraphSession | undefined,
+    private readonly forward: ForwardPass | undefined,
     /** Why the model is served layer by layer; undefined when it runs as one graph. */
     readonly uncompiledBecause: string | undefined,
   ) {}
 
   static async of(model: tf.LayersModel): Promise<ServingModel> {
     try {
-      const session = await loadGraphSession(
-        inferenceGraph(model),
-        INFERENCE_SIGNATURE,
+      return new ServingModel(
+        model,
+        await ForwardPass.compile(model),
+        undefined,
       );
-      return new ServingModel(model, session, undefined);
     } catch (error) {
       // A layer the graph lacks, or a graph TensorFlow would not load: tfjs still runs the model.
       return new ServingModel(
@@ -40,21 +36,14 @@ export class ServingModel {
 
   /** Class probabilities, one row per image of `input` ([count, 28, 28, 1], `toInputTensor`). */
   predict(input: tf.Tensor4D): tf.Tensor2D {
-    if (!this.session) return this.layersModel.predict(input) as tf.Tensor2D;
-    const weights: tf.NamedTensorMap = {};
-    this.layersModel
-      .getWeights()
-      .forEach((weight, i) => (weights[`w${i}`] = weight));
-    const { probabilities } = this.session.predict({
-      ...weights,
-      x: input,
-    }) as tf.NamedTensorMap;
-    return probabilities as tf.Tensor2D;
+    return this.forward
+      ? this.forward.run(input)
+      : (this.layersModel.predict(input) as tf.Tensor2D);
   }
 
   /** Releases the model's weights and its session. */
   dispose(): void {
-    this.session?.dispose();
+    this.forward?.dispose();
     this.layersModel.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-node';
+import { ForwardPass } from './forward-pass.js';
 import { TrainingStep } from './training-step.js';
 
 export interface EpochLogs {
@@ -40,9 +41,12 @@ export async function trainModel(
   options: TrainModelOptions,
 ): Promise<void> {
   const step = await TrainingStep.compile(model);
+  let validation: ForwardPass | undefined;
   const count = xs.shape[0];
   const totalSteps = options.epochs * Math.ceil(count / options.batchSize);
   try {
+    // The epoch's weights are copied into the model before validation, which this graph reads.
+    if (options.validationData) validation = await ForwardPass.compile(model);
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       options.onEpochBegin?.(epoch);
       const order = new Int32Array(count).map((_, i) => i);
@@ -75,13 +79,17 @@ export async function trainModel(
       }
       step.copyWeightsTo(model);
       const logs: EpochLogs = { loss: lossSum / count, acc: hitSum / count };
-      if (options.validationData) {
-        Object.assign(logs, validationLogs(model, ...options.validationData));
+      if (validation && options.validationData) {
+        Object.assign(
+          logs,
+          validationLogs(validation, ...options.validationData),
+        );
       }
       if ((await options.onEpochEnd?.(epoch, logs)) === 'stop') break;
     }
   } finally {
     step.dispose();
+    validation?.dispose();
   }
 }
 
@@ -99,13 +107,22 @@ export function learningRateAt(
     : options.learningRate;
 }
 
+/** Validation images per forward run, as tfjs's own `predict` batches them. */
+const VALIDATION_BATCH = 256;
+
 function validationLogs(
-  model: tf.LayersModel,
+  forward: ForwardPass,
   xs: tf.Tensor,
   ys: tf.Tensor,
 ): Pick<EpochLogs, 'val_loss' | 'val_acc'> {
   return tf.tidy(() => {
-    const probabilities = model.predict(xs, { batchSize: 256 }) as tf.Tensor;
+    const count = xs.shape[0];
+    const parts: tf.Tensor[] = [];
+    for (let first = 0; first < count; first += VALIDATION_BATCH) {
+      const size = Math.min(VALIDATION_BATCH, count - first);
+      parts.push(forward.run(xs.slice(first, size) as tf.Tensor4D));
+    }
+    const probabilities = tf.concat(parts);
     return {
       val_loss: tf.metrics
         .categoricalCrossentropy(ys, probabilities)
