@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import * as tf from '@tensorflow/tfjs-node';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
 import {
@@ -7,7 +6,7 @@ import {
   IMAGE_PIXELS,
   MAX_IMAGES_PER_REQUEST,
 } from '#fmnist';
-import { toInputTensor } from '#fmnist/tensorflow';
+import { predictProbabilities } from '#fmnist/tensorflow';
 import type { LoadedModel } from '../models/loaded-models.service.js';
 import { ClassificationFailure } from './classification-failure.js';
 import { ClassifierMetrics } from './classifier.metrics.js';
@@ -130,11 +129,12 @@ export class InferenceService {
     }
     const started = performance.now();
     try {
-      const output = tf.tidy(() =>
-        batch[0].model.model.predict(toInputTensor(pixels, count)),
+      const values = await predictProbabilities(
+        batch[0].model.model,
+        pixels,
+        count,
+        count,
       );
-      const values = await output.data();
-      output.dispose();
       const inferenceMs = performance.now() - started;
       this.batchImages.observe(count);
       this.inferenceSeconds.observe(inferenceMs / 1000);

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-node';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../image/image-format.js';
 import type { ArchitectureName } from './architectures.js';
 import { NUM_CLASSES } from '../labels.js';
-import { ForwardPass } from './graph/forward-pass.js';
 import { ServingModel } from './serving-model.js';
 
 export const INPUT_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, 1];
@@ -104,9 +103,9 @@ export function toTargetTensor(
 }
 
 /**
- * Class probabilities of each image, `count` rows of 10, in batches of `batchSize`: through the
- * model's graph (a served model's, or one compiled for the call: a batch costs a third to a
- * quarter of tfjs's layer-by-layer predict), or layer by layer for a model the graph cannot run.
+ * Class probabilities of each image, `count` rows of 10, in batches of `batchSize`, as the
+ * classifiers compute them (`ServingModel`): a model given alone is compiled for the call and
+ * its graph released afterwards, the model left to its owner.
  */
 export async function predictProbabilities(
   model: tf.LayersModel | ServingModel,
@@ -114,45 +113,27 @@ export async function predictProbabilities(
   count: number,
   batchSize = 256,
 ): Promise<Float32Array> {
-  const compiled =
-    model instanceof ServingModel
-      ? undefined
-      : await ForwardPass.compile(model).catch(() => undefined);
-  const forward = (input: tf.Tensor4D): tf.Tensor => {
-    if (model instanceof ServingModel) return model.predict(input);
-    return compiled ? compiled.run(input) : (model.predict(input) as tf.Tensor);
-  };
+  if (count === 0) return new Float32Array(0);
+  const served =
+    model instanceof ServingModel ? model : await ServingModel.of(model);
+  const batches: tf.Tensor[] = [];
   try {
-    const rows: Float32Array[] = [];
     for (let first = 0; first < count; first += batchSize) {
       const size = Math.min(batchSize, count - first);
-      const output = tf.tidy(() =>
-        forward(
-          toInputTensor(
-            images.subarray(
-              first * IMAGE_PIXELS,
-              (first + size) * IMAGE_PIXELS,
-            ),
-            size,
-          ),
-        ),
+      const pixels = images.subarray(
+        first * IMAGE_PIXELS,
+        (first + size) * IMAGE_PIXELS,
       );
-      try {
-        rows.push((await output.data()) as Float32Array);
-      } finally {
-        output.dispose();
-      }
+      batches.push(tf.tidy(() => served.predict(toInputTensor(pixels, size))));
     }
-    const probabilities = new Float32Array(
-      rows.reduce((sum, part) => sum + part.length, 0),
-    );
-    let offset = 0;
-    for (const part of rows) {
-      probabilities.set(part, offset);
-      offset += part.length;
+    const probabilities = tf.concat(batches);
+    try {
+      return (await probabilities.data()) as Float32Array;
+    } finally {
+      probabilities.dispose();
     }
-    return probabilities;
   } finally {
-    compiled?.dispose();
+    tf.dispose(batches);
+    if (served !== model) served.disposeGraph();
   }
 }

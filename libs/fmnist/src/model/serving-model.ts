@@ -41,9 +41,14 @@ export class ServingModel {
       : (this.layersModel.predict(input) as tf.Tensor2D);
   }
 
+  /** Releases the graph's session and leaves the model to whoever owns it. */
+  disposeGraph(): void {
+    this.forward?.dispose();
+  }
+
   /** Releases the model's weights and its session. */
   dispose(): void {
-    this.forward?.dispose();
+    this.disposeGraph();
     this.layersModel.dispose();
   }
 }
