@@ -21,7 +21,22 @@ async function libvipsGray(input: Buffer): Promise<GrayImage> {
 }
 
 async function imageRsGray(input: Buffer): Promise<GrayImage | undefined> {
-  return decodeWithImageRs(input, await readImageHeader(input));
+  return (await decodeWithImageRs(input, await readImageHeader(input)))?.gray;
+}
+
+/** Each `factor` x `factor` block of `image` averaged into one pixel. */
+function blockAverages(image: GrayImage, factor: number): GrayImage {
+  const width = image.width / factor;
+  const height = image.height / factor;
+  const data = new Uint8Array(width * height);
+  const sums = new Float64Array(width * height);
+  image.data.forEach((value, i) => {
+    const x = i % image.width;
+    const y = Math.floor(i / image.width);
+    sums[Math.floor(y / factor) * width + Math.floor(x / factor)] += value;
+  });
+  sums.forEach((sum, i) => (data[i] = Math.round(sum / factor ** 2)));
+  return { data, width, height };
 }
 
 /**
@@ -101,6 +116,46 @@ describe('decodeWithImageRs', () => {
           format,
           `${format}, orientation ${orientation}`,
         );
+      }
+    }
+  });
+
+  it('reduces an image to the long side asked by averaging its areas, and reports it as displayed', async () => {
+    for (const [format, encode] of Object.entries(ENCODERS)) {
+      for (const orientation of [1, 6]) {
+        // 300x400 stored: a quarter of it is 75x100, each pixel the mean of a 4x4 block.
+        const input = await encode(
+          sharp(photo)
+            .ensureAlpha(format === 'jpeg' ? 1 : 0.6)
+            .withMetadata({ orientation }),
+        ).toBuffer();
+        const decoded = await decodeWithImageRs(
+          input,
+          await readImageHeader(input),
+          { longSide: 100 },
+        );
+        const what = `${format}, orientation ${orientation}`;
+        assert.ok(decoded, what);
+        assert.deepEqual(
+          decoded.displayed,
+          orientation === 6
+            ? { width: 400, height: 300 }
+            : { width: 300, height: 400 },
+          what,
+        );
+        const expected = blockAverages(await libvipsGray(input), 4);
+        assert.deepEqual(
+          [decoded.gray.width, decoded.gray.height],
+          [expected.width, expected.height],
+          what,
+        );
+        decoded.gray.data.forEach((value, i) => {
+          const difference = Math.abs(value - expected.data[i]);
+          assert.ok(
+            difference <= 2,
+            `${what}: ${difference} grey levels apart`,
+          );
+        });
       }
     }
   });
