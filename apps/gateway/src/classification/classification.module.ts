@@ -18,6 +18,7 @@ import {
 } from '#platform';
 import { AdmissionModule } from '../admission/admission.module.js';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
+import { ImagePreprocessorService } from '../preprocessing/image-preprocessor.service.js';
 import { PreprocessingModule } from '../preprocessing/preprocessing.module.js';
 import { ClassificationController } from './classification.controller.js';
 import { gatewayMetricProviders } from './classification.metrics.js';
@@ -35,8 +36,12 @@ const { Partitioners } = kafkajs;
     ClientsModule.registerAsync([
       {
         name: CLASSIFIER_CLIENT,
-        inject: [ConfigService],
-        useFactory: (config: ConfigService<GatewayEnvironment, true>) => ({
+        imports: [PreprocessingModule],
+        inject: [ConfigService, ImagePreprocessorService],
+        useFactory: (
+          config: ConfigService<GatewayEnvironment, true>,
+          preprocessor: ImagePreprocessorService,
+        ) => ({
           customClass: CoalescingClientKafka,
           options: {
             client: kafkaClientConfig(
@@ -54,6 +59,10 @@ const { Partitioners } = kafkajs;
             maxQueuedSends: config.get('MAX_QUEUED_KAFKA_SENDS', {
               infer: true,
             }),
+            // Each upload's decode ends at its own moment: without waiting for the others, every
+            // request under load would be a produce request, a fetch and a model call of its own.
+            moreSendsComing: () => preprocessor.decoding,
+            lingerMs: config.get('KAFKA_LINGER_MS', { infer: true }),
           } satisfies CoalescingClientKafkaOptions,
         }),
       },

@@ -37,6 +37,15 @@ export class GatewayEnvironment extends HttpEnvironment {
   @Min(1, { message: 'MAX_QUEUED_KAFKA_SENDS must be at least 1' })
   MAX_QUEUED_KAFKA_SENDS: number = 256;
 
+  /**
+   * While other uploads are being decoded, the longest a classification request waits for theirs
+   * to share its Kafka produce request; 0 sends each at once. A lone request never waits.
+   */
+  @IsInt({ message: 'KAFKA_LINGER_MS must be an integer' })
+  @Min(0, { message: 'KAFKA_LINGER_MS must be at least 0' })
+  @Max(1000, { message: 'KAFKA_LINGER_MS must be at most 1000' })
+  KAFKA_LINGER_MS: number = 10;
+
   /** Largest accepted upload, per image. */
   @IsInt({ message: 'MAX_UPLOAD_BYTES must be an integer' })
   @Min(1024)

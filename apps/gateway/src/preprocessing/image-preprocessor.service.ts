@@ -38,6 +38,11 @@ export class ImagePreprocessorService {
     sharp.cache(false);
   }
 
+  /** Whether uploads are being decoded or wait for their turn. */
+  get decoding(): boolean {
+    return this.decodes.activeCount + this.decodes.pendingCount > 0;
+  }
+
   /** The 784 bytes of each upload, in order; a 4xx naming the upload for any it refuses. */
   async preprocess(uploads: Upload[]): Promise<Uint8Array[]> {
     for (const upload of uploads) {

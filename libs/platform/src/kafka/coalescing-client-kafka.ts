@@ -25,7 +25,8 @@ export class CoalescingClientKafka extends ClientKafka {
 
   constructor(options: CoalescingClientKafkaOptions) {
     super(perInstance(options));
-    this.coalescing = { maxQueuedSends: options.maxQueuedSends };
+    const { maxQueuedSends, moreSendsComing, lingerMs } = options;
+    this.coalescing = { maxQueuedSends, moreSendsComing, lingerMs };
     this.replies = new InstanceReplies(this.groupId);
   }
 

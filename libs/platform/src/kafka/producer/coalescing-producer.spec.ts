@@ -129,6 +129,64 @@ describe('coalescingProducer on the real broker', () => {
     }
   });
 
+  describe('lingering while more sends are coming', () => {
+    const LINGER_MS = 300;
+    let coming: boolean;
+    let lingering: Producer;
+    let lingeringRequests = 0;
+
+    before(async () => {
+      const inner = kafka.producer();
+      inner.on(inner.events.REQUEST, ({ payload }) => {
+        if (payload.apiName === 'Produce') lingeringRequests++;
+      });
+      lingering = coalescingProducer(inner, {
+        moreSendsComing: () => coming,
+        lingerMs: LINGER_MS,
+      });
+      await lingering.connect();
+    });
+
+    after(() => lingering?.disconnect());
+
+    const sendAfter = async (delayMs: number, value: string) => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const sent = performance.now();
+      await lingering.send({ topic, messages: [{ value }] });
+      return performance.now() - sent;
+    };
+
+    it('holds sends that trickle in for the ones coming, up to its linger, in one request', async () => {
+      coming = true;
+      lingeringRequests = 0;
+      const started = performance.now();
+      await Promise.all(
+        [0, 40, 80].map((delay) => sendAfter(delay, 'trickle')),
+      );
+      assert.equal(lingeringRequests, 1);
+      assert.ok(performance.now() - started >= LINGER_MS);
+    });
+
+    it('sends at once when nothing more is coming', async () => {
+      coming = false;
+      lingeringRequests = 0;
+      const waited = await sendAfter(0, 'alone');
+      assert.equal(lingeringRequests, 1);
+      assert.ok(waited < LINGER_MS, `waited ${waited.toFixed(0)} ms`);
+    });
+
+    it('stops lingering as soon as the last one expected has come', async () => {
+      coming = true;
+      lingeringRequests = 0;
+      const first = sendAfter(0, 'first');
+      const last = sendAfter(40, 'last');
+      setTimeout(() => (coming = false), 30);
+      const [firstWaited] = await Promise.all([first, last]);
+      assert.equal(lingeringRequests, 1);
+      assert.ok(firstWaited < LINGER_MS, `waited ${firstWaited.toFixed(0)} ms`);
+    });
+  });
+
   it('sends what it was handed before it disconnects', async () => {
     const closing = coalescingProducer(kafka.producer());
     await closing.connect();

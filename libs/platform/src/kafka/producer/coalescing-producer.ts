@@ -18,6 +18,14 @@ export interface CoalescingOptions {
    * with a ProducerQueueFullError instead of queueing without bound. Unbounded when absent.
    */
   maxQueuedSends?: number;
+  /**
+   * Whether other sends are on their way (the gateway: uploads being decoded). While they are, a
+   * request waits for them up to `lingerMs` from its first send's arrival; once nothing more is
+   * coming it leaves at once. Never asked when `lingerMs` is 0 or absent.
+   */
+  moreSendsComing?: () => boolean;
+  /** The longest a send waits for company while `moreSendsComing()`; 0 (the default): never. */
+  lingerMs?: number;
 }
 
 /** The producer already holds as many sends as it may: the caller should shed load. */
@@ -37,7 +45,10 @@ const DRAIN_POLL_MS = 5;
  * (tulios/kafkajs#1157). Under load that request, not the message, is what costs the client and
  * the broker most. This producer sends whatever `send()` calls arrive in one turn of the event
  * loop, or while its previous request is in flight, as one `sendBatch()`: a lone message leaves
- * at once, a burst shares a request.
+ * at once, a burst shares a request. Sends that trickle in (each upload's decode ending at its
+ * own moment) can also linger for the ones known to be coming (`moreSendsComing`, `lingerMs`),
+ * as Kafka's own producer lingers: then everything downstream, the broker, the classifiers' model
+ * calls and their replies, works on batches too.
  * Each caller gets the metadata of its own topic's partitions, or its own error (see
  * `sendGroup`).
  */
@@ -46,17 +57,32 @@ export function coalescingProducer(
   options: CoalescingOptions = {},
 ): Producer {
   const maxQueued = options.maxQueuedSends ?? Infinity;
+  const lingerMs = options.lingerMs ?? 0;
+  const moreSendsComing = options.moreSendsComing ?? (() => false);
   let pending: PendingSend[] = [];
+  let firstPendingAt = 0;
   let scheduled = false;
+  let lingering: NodeJS.Timeout | undefined;
   let inFlight = false;
 
   const schedule = () => {
     if (scheduled || inFlight || pending.length === 0) return;
+    const waited = performance.now() - firstPendingAt;
+    if (lingerMs > 0 && waited < lingerMs && moreSendsComing()) {
+      lingering ??= setTimeout(go, lingerMs - waited);
+      return;
+    }
+    clearTimeout(lingering);
+    lingering = undefined;
     scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      void flush();
-    });
+    setImmediate(go);
+  };
+
+  const go = () => {
+    clearTimeout(lingering);
+    lingering = undefined;
+    scheduled = false;
+    void flush();
   };
 
   const flush = async () => {
@@ -74,7 +100,7 @@ export function coalescingProducer(
   };
 
   const drained = async () => {
-    while (scheduled || inFlight || pending.length > 0) {
+    while (scheduled || lingering || inFlight || pending.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
   };
@@ -93,6 +119,7 @@ export function coalescingProducer(
           reject(new ProducerQueueFullError(maxQueued));
           return;
         }
+        if (pending.length === 0) firstPendingAt = performance.now();
         pending.push({ record, resolve, reject });
         schedule();
       }),
