@@ -265,8 +265,9 @@ function decodeModelShapedPng(input: Buffer) {
  * The image as displayed, a few hundred pixels at most, with the upload's displayed size: small
  * ones decoded whole by image-rs where it can and reduced to the working size (decodeWithImageRs),
  * others by one libvips pipeline, its cheapest: decoded (shrunk on load where the codec can),
- * oriented and reduced to the working size, and nothing else. Colour space conversions in libvips cost more than the decode itself on
- * photos of a few hundred pixels; grey and flattening are done on the small result in JavaScript.
+ * oriented and reduced to the working size, and nothing else. Colour space conversions in libvips
+ * cost more than the decode itself on photos of a few hundred pixels; grey and flattening are done
+ * on the small result in JavaScript.
  */
 async function decodeSmall(
   input: Buffer,

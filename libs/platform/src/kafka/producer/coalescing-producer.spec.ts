@@ -130,7 +130,8 @@ describe('coalescingProducer on the real broker', () => {
   });
 
   describe('lingering while more sends are coming', () => {
-    const LINGER_MS = 300;
+    // Far above a produce round trip, even on a loaded machine.
+    const LINGER_MS = 1000;
     let coming: boolean;
     let lingering: Producer;
     let lingeringRequests = 0;
@@ -164,7 +165,8 @@ describe('coalescingProducer on the real broker', () => {
         [0, 40, 80].map((delay) => sendAfter(delay, 'trickle')),
       );
       assert.equal(lingeringRequests, 1);
-      assert.ok(performance.now() - started >= LINGER_MS);
+      // Timers may fire a millisecond early by this clock.
+      assert.ok(performance.now() - started >= LINGER_MS - 5);
     });
 
     it('sends at once when nothing more is coming', async () => {
