@@ -59,6 +59,17 @@ function flattenOnWhite(level: number, alpha: number): number {
   return (rounding + (rounding >> 8)) >> 8;
 }
 
+/** The size of a `width` x `height` image displayed under EXIF `orientation`: 5-8 swap its sides. */
+export function orientedSize(
+  width: number,
+  height: number,
+  orientation: number,
+): { width: number; height: number } {
+  return orientation >= 5 && orientation <= 8
+    ? { width: height, height: width }
+    : { width, height };
+}
+
 /**
  * `image` as displayed under EXIF `orientation` (1-8): 2-4 mirror it or turn it half a turn, 5-8
  * swap its sides (6 turns it a quarter clockwise, 8 anticlockwise, 5 and 7 also mirror it).
@@ -66,9 +77,11 @@ function flattenOnWhite(level: number, alpha: number): number {
 export function oriented(image: GrayImage, orientation: number): GrayImage {
   if (orientation < 2 || orientation > 8) return image;
   const { data, width, height } = image;
-  const across = orientation >= 5;
-  const outWidth = across ? height : width;
-  const outHeight = across ? width : height;
+  const { width: outWidth, height: outHeight } = orientedSize(
+    width,
+    height,
+    orientation,
+  );
   // The stored pixel of displayed (x, y) is start + x * alongX + y * alongY.
   const last = width - 1;
   const bottom = (height - 1) * width;

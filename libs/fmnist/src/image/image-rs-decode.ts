@@ -5,7 +5,12 @@ import {
   Transformer,
 } from '@napi-rs/image';
 import { embeddedOrientation } from './embedded-orientation.js';
-import { oriented, toGray, type GrayImage } from './gray-image.js';
+import {
+  oriented,
+  orientedSize,
+  toGray,
+  type GrayImage,
+} from './gray-image.js';
 
 /**
  * The formats image-rs decodes here. Every libvips pipeline costs about 1 ms of CPU to set up
@@ -97,11 +102,7 @@ export async function decodeWithImageRs(
       ),
       orientation,
     );
-    const across = orientation >= 5;
-    return {
-      gray,
-      displayed: across ? { width: height, height: width } : { width, height },
-    };
+    return { gray, displayed: orientedSize(width, height, orientation) };
   } catch {
     return undefined;
   }

@@ -78,8 +78,8 @@ export function coalescingProducer(
     setImmediate(go);
   };
 
+  // Reached from the linger's timer, or from setImmediate once schedule() has cleared it.
   const go = () => {
-    clearTimeout(lingering);
     lingering = undefined;
     scheduled = false;
     void flush();
