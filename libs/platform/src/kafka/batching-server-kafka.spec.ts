@@ -21,13 +21,14 @@ describe('BatchingServerKafka on the real broker', () => {
   });
   const servers: BatchingServerKafka[] = [];
 
-  /** A topic of one partition holding `count` messages, numbered. */
+  /** A topic of one partition holding `count` messages, numbered (none: an empty topic). */
   const topicWith = async (count: number): Promise<string> => {
     const topic = `batching-server-${randomUUID()}`;
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
     await admin.disconnect();
+    if (count === 0) return topic;
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({
@@ -44,7 +45,11 @@ describe('BatchingServerKafka on the real broker', () => {
   const serve = async (
     topic: string,
     handle: (index: number) => Promise<void>,
-  ): Promise<Consumer> => {
+    {
+      groupId = `batching-server-spec-${randomUUID()}`,
+      commitIntervalMs = 0,
+    } = {},
+  ): Promise<{ server: BatchingServerKafka; consumer: Consumer }> => {
     const server = new BatchingServerKafka({
       postfixId: '',
       client: {
@@ -53,11 +58,14 @@ describe('BatchingServerKafka on the real broker', () => {
         logLevel: logLevel.NOTHING,
       },
       consumer: {
-        groupId: `batching-server-spec-${randomUUID()}`,
+        groupId,
         sessionTimeout: SESSION_TIMEOUT_MS,
         heartbeatInterval: 500,
       },
       subscribe: { fromBeginning: true },
+      ...(commitIntervalMs
+        ? { run: { autoCommitInterval: commitIntervalMs } }
+        : {}),
     });
     servers.push(server);
     server.addHandler(topic, (value: string) => handle(Number(value)), true);
@@ -66,7 +74,22 @@ describe('BatchingServerKafka on the real broker', () => {
     await server.listen((error) => (failure = error));
     if (failure) throw failure as Error;
     const [, consumer] = server.unwrap<[Kafka, Consumer]>();
-    return consumer;
+    return { server, consumer };
+  };
+
+  /** The offset `groupId` has committed on partition 0 of `topic`. */
+  const committed = async (groupId: string, topic: string) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [{ partitions }] = await admin.fetchOffsets({
+        groupId,
+        topics: [topic],
+      });
+      return Number(partitions[0].offset);
+    } finally {
+      await admin.disconnect();
+    }
   };
 
   after(() => Promise.all(servers.map((server) => server.close())));
@@ -75,7 +98,7 @@ describe('BatchingServerKafka on the real broker', () => {
     const topic = await topicWith(1);
     const started: number[] = [];
     let finished = false;
-    const consumer = await serve(topic, async (index) => {
+    const { consumer } = await serve(topic, async (index) => {
       started.push(index);
       await sleep(SESSION_TIMEOUT_MS * 1.5);
       finished = true;
@@ -110,5 +133,69 @@ describe('BatchingServerKafka on the real broker', () => {
     );
     assert.ok(mostInFlight > 1, 'the messages were not handled concurrently');
     assert.ok([...handled.values()].every((times) => times === 1));
+  });
+
+  it('commits what it handled within its commit interval, not after every batch', async () => {
+    const topic = await topicWith(0);
+    const groupId = `batching-server-spec-${randomUUID()}`;
+    const commitIntervalMs = 1000;
+    let handled = 0;
+    const { consumer } = await serve(
+      topic,
+      () => Promise.resolve(void handled++),
+      {
+        groupId,
+        commitIntervalMs,
+      },
+    );
+    let batches = 0;
+    let commits = 0;
+    consumer.on(consumer.events.END_BATCH_PROCESS, () => batches++);
+    consumer.on(consumer.events.COMMIT_OFFSETS, () => commits++);
+    const count = 40;
+    const producer = kafka.producer();
+    await producer.connect();
+    const started = Date.now();
+    // One message a produce, a little apart: each comes in a fetched batch of its own.
+    for (let index = 0; index < count; index++) {
+      await producer.send({ topic, messages: [{ value: String(index) }] });
+      await sleep(25);
+    }
+    await producer.disconnect();
+    await waitFor(() => Promise.resolve(handled === count), 30_000);
+    await waitFor(
+      async () => (await committed(groupId, topic)) === count,
+      commitIntervalMs * 5,
+    );
+
+    const intervals = (Date.now() - started) / commitIntervalMs;
+    assert.ok(
+      batches >= count / 2,
+      `only ${batches} batches for ${count} messages`,
+    );
+    assert.ok(
+      commits <= intervals + 1,
+      `${commits} commits for ${batches} batches in ${intervals.toFixed(1)} commit intervals`,
+    );
+  });
+
+  it('commits what it handled when it closes, so its group goes on after it', async () => {
+    const count = 20;
+    const topic = await topicWith(count);
+    const groupId = `batching-server-spec-${randomUUID()}`;
+    let handled = 0;
+    const { server } = await serve(
+      topic,
+      () => Promise.resolve(void handled++),
+      {
+        groupId,
+        commitIntervalMs: 600_000,
+      },
+    );
+    await waitFor(() => Promise.resolve(handled === count), 30_000);
+
+    await server.close();
+    servers.splice(servers.indexOf(server), 1);
+    assert.equal(await committed(groupId, topic), count);
   });
 });

@@ -1,5 +1,6 @@
 import { ServerKafka } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { IntervalOffsetCommits } from './consumer/interval-offset-commits.js';
 import { TransportCrashRestarts } from './consumer/restart-after-fatal-crash.js';
 import { withCoalescingProducers } from './producer/coalescing-producer.js';
 
@@ -9,13 +10,19 @@ export const MESSAGES_HANDLED_AT_ONCE = 128;
 /** kafkajs's own default, when the consumer's options give none. */
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 3000;
 
+/** How long handled offsets may wait to be committed, unless `run.autoCommitInterval` says. */
+export const DEFAULT_COMMIT_INTERVAL_MS = 500;
+
 /**
  * Nest's Kafka microservice transport, its consumer started again after a crash kafkajs does
- * not recover from, and two things changed for request/reply under load:
+ * not recover from, and three things changed for request/reply under load:
  * - the messages of a fetched batch are handled concurrently, not one after the other, so a
  *   handler that batches work itself (the classifier's model calls) sees them together; at most
  *   MESSAGES_HANDLED_AT_ONCE of them, each such part marked consumed before the next;
- * - replies sent in the same moment share a produce request.
+ * - replies sent in the same moment share a produce request;
+ * - handled offsets are committed every `run.autoCommitInterval` (DEFAULT_COMMIT_INTERVAL_MS),
+ *   not after every batch (IntervalOffsetCommits), and at once when the consumer stops, closes
+ *   or finds its group rebalancing.
  * The consumer heartbeats while a batch is handled, however long that takes on a busy machine:
  * a session that expired mid-batch would hand the partition to another replica, which would
  * handle the same messages again.
@@ -24,6 +31,11 @@ const DEFAULT_HEARTBEAT_INTERVAL_MS = 3000;
  */
 export class BatchingServerKafka extends ServerKafka {
   private readonly crashRestarts = new TransportCrashRestarts(this.logger);
+  private readonly commits = new IntervalOffsetCommits(
+    this.options.run?.autoCommitInterval ?? DEFAULT_COMMIT_INTERVAL_MS,
+    this.logger,
+  );
+  private closing = false;
 
   override async createClient<T = Kafka>(): Promise<T> {
     return withCoalescingProducers(await super.createClient<Kafka>()) as T;
@@ -36,6 +48,7 @@ export class BatchingServerKafka extends ServerKafka {
     }
     await consumer.run({
       ...this.options.run,
+      autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.handleBatch(payload),
     });
@@ -50,6 +63,9 @@ export class BatchingServerKafka extends ServerKafka {
 
   override async close(): Promise<void> {
     this.crashRestarts.stop();
+    this.closing = true;
+    this.commits.stop();
+    await this.commits.commitNow();
     await super.close();
   }
 
@@ -64,8 +80,16 @@ export class BatchingServerKafka extends ServerKafka {
         payload,
         messages.slice(start, start + MESSAGES_HANDLED_AT_ONCE),
       );
-      await payload.heartbeat();
+      try {
+        await payload.heartbeat();
+      } catch (error) {
+        // A rebalance: the group still takes this generation's commits, its next owner starts there.
+        await this.commits.commitNow();
+        throw error;
+      }
     }
+    // kafkajs stops consuming once this batch is handled and then leaves the group.
+    if (this.closing || !payload.isRunning()) await this.commits.commitNow();
   }
 
   private async handlePart(
@@ -97,6 +121,7 @@ export class BatchingServerKafka extends ServerKafka {
       }
     } finally {
       clearInterval(heartbeats);
+      this.commits.resolved(payload);
     }
   }
 }
