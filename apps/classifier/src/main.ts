@@ -1,3 +1,5 @@
+// First: it sets TensorFlow's threads before anything loads tfjs-node.
+import './tensorflow-threads.js';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import kafkajs from 'kafkajs';

@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsNotEmpty, Matches, Min } from 'class-validator';
 import { STREAM_INPUT_RETENTION_MS } from '#fmnist';
 import { HttpEnvironment, IsPort, parseBoolean } from '#platform';
+import { SERVING_TENSORFLOW_THREADS } from '../tensorflow-threads.js';
 
 /** Kafka's legal topic names. */
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -56,4 +57,14 @@ export class ClassifierEnvironment extends HttpEnvironment {
   @IsInt({ message: 'ROLLOUT_REPORT_INTERVAL_MS must be an integer' })
   @Min(100, { message: 'ROLLOUT_REPORT_INTERVAL_MS must be at least 100' })
   ROLLOUT_REPORT_INTERVAL_MS: number = 1000;
+
+  /** TensorFlow's threads for one op of a model call; 0: as many as cores (tensorflow-threads.ts). */
+  @IsInt({ message: 'TF_NUM_INTRAOP_THREADS must be an integer' })
+  @Min(0, { message: 'TF_NUM_INTRAOP_THREADS must be at least 0' })
+  TF_NUM_INTRAOP_THREADS: number = SERVING_TENSORFLOW_THREADS;
+
+  /** TensorFlow's threads running a model call's ops side by side; 0: as many as cores. */
+  @IsInt({ message: 'TF_NUM_INTEROP_THREADS must be an integer' })
+  @Min(0, { message: 'TF_NUM_INTEROP_THREADS must be at least 0' })
+  TF_NUM_INTEROP_THREADS: number = SERVING_TENSORFLOW_THREADS;
 }
