@@ -47,8 +47,8 @@ describe('BatchingServerKafka on the real broker', () => {
     handle: (index: number) => Promise<void>,
     {
       groupId = `batching-server-spec-${randomUUID()}`,
-      commitIntervalMs = 0,
-    } = {},
+      commitIntervalMs,
+    }: { groupId?: string; commitIntervalMs?: number } = {},
   ): Promise<{ server: BatchingServerKafka; consumer: Consumer }> => {
     const server = new BatchingServerKafka({
       postfixId: '',
@@ -63,9 +63,7 @@ describe('BatchingServerKafka on the real broker', () => {
         heartbeatInterval: 500,
       },
       subscribe: { fromBeginning: true },
-      ...(commitIntervalMs
-        ? { run: { autoCommitInterval: commitIntervalMs } }
-        : {}),
+      run: { autoCommitInterval: commitIntervalMs },
     });
     servers.push(server);
     server.addHandler(topic, (value: string) => handle(Number(value)), true);

@@ -39,7 +39,6 @@ export class BatchingServerKafka extends ServerKafka {
     this.options.run?.autoCommitInterval ?? DEFAULT_COMMIT_INTERVAL_MS,
     this.logger,
   );
-  private closing = false;
 
   override async createClient<T = Kafka>(): Promise<T> {
     return withCoalescingProducers(await super.createClient<Kafka>()) as T;
@@ -67,9 +66,7 @@ export class BatchingServerKafka extends ServerKafka {
 
   override async close(): Promise<void> {
     this.crashRestarts.stop();
-    this.closing = true;
-    this.commits.stop();
-    await this.commits.commitNow();
+    await this.commits.stop();
     await super.close();
   }
 
@@ -92,8 +89,6 @@ export class BatchingServerKafka extends ServerKafka {
         throw error;
       }
     }
-    // kafkajs stops consuming once this batch is handled and then leaves the group.
-    if (this.closing || !payload.isRunning()) await this.commits.commitNow();
   }
 
   private async handlePart(
@@ -125,7 +120,7 @@ export class BatchingServerKafka extends ServerKafka {
       }
     } finally {
       clearInterval(heartbeats);
-      this.commits.resolved(payload);
+      await this.commits.resolved(payload);
     }
   }
 }

@@ -3,7 +3,7 @@ import type { EachBatchPayload } from 'kafkajs';
 
 type Committer = Pick<
   EachBatchPayload,
-  'commitOffsetsIfNecessary' | 'uncommittedOffsets'
+  'commitOffsetsIfNecessary' | 'uncommittedOffsets' | 'isRunning'
 >;
 
 /**
@@ -13,8 +13,8 @@ type Committer = Pick<
  * before the partition's next fetch (measured at concurrency 64 on photo uploads: half the
  * broker's CPU a request, a sixth more requests a second with the same cores).
  * Run the consumer with `autoCommit: false` and call `resolved` after each batch. Committing at
- * once (`commitNow`) is for a consumer about to stop or leave its group; what a crash or a
- * rebalance noticed by kafkajs alone leaves uncommitted, at most `intervalMs` of messages, is
+ * once (`commitNow`, `stop`) is for a consumer about to stop or leave its group; what a crash or
+ * a rebalance noticed by kafkajs alone leaves uncommitted, at most `intervalMs` of messages, is
  * consumed again by whoever gets the partition.
  */
 export class IntervalOffsetCommits {
@@ -27,10 +27,13 @@ export class IntervalOffsetCommits {
     private readonly logger: Logger,
   ) {}
 
-  /** After a batch's offsets are resolved: they are committed within the interval. */
-  resolved(payload: Committer): void {
+  /**
+   * After a batch's offsets are resolved: they are committed within the interval, or at once when
+   * this is stopped or kafkajs is stopping the consumer (it leaves the group after this batch).
+   */
+  async resolved(payload: Committer): Promise<void> {
     this.latest = payload;
-    if (this.stopped) return;
+    if (this.stopped || !payload.isRunning()) return this.commitNow();
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.commitNow();
@@ -52,10 +55,11 @@ export class IntervalOffsetCommits {
     }
   }
 
-  /** No more timed commits: the consumer is closing and commits at once from now on. */
-  stop(): void {
+  /** For a closing consumer: commits what is resolved, and every later batch at once. */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    await this.commitNow();
   }
 }
