@@ -54,6 +54,8 @@ export const MAX_INPUT_PIXELS = 16_000_000;
  * before it is fitted into 28 pixels. Measured on 2,000 photos of the corpus with the tests' model:
  * 86.4% accurate, against 86.5% when whole images of up to 512 px (and larger ones reduced to 256)
  * were worked on; and the steps after the decode cost a fifth of what they cost on whole images.
+ * Going lower buys nothing measurable: with another training of that model, 112, 128 and 160 px gave
+ * 88.2%, 88.3% and 88.1%, 96 px 87.5%, and the CPU per photo was the same within the noise.
  */
 const WORKING_SIZE = 160;
 
