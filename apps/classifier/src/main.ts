@@ -3,12 +3,7 @@ import './tensorflow-threads.js';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import kafkajs from 'kafkajs';
-import {
-  BatchingServerKafka,
-  kafkaClientConfig,
-  kafkaConnection,
-  setUpHttpApp,
-} from '#platform';
+import { BatchingServerKafka, appKafkaConfig, setUpHttpApp } from '#platform';
 import { ClassifierModule } from './classifier.module.js';
 import type { ClassifierEnvironment } from './config/classifier.environment.js';
 
@@ -23,17 +18,13 @@ async function bootstrap(): Promise<void> {
     version: '1',
   });
   const config = app.get(ConfigService<ClassifierEnvironment, true>);
-  const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
   app.connectMicroservice(
     {
       // Nest's Kafka transport, restarted after crashes kafkajs leaves stopped, batching under load.
       strategy: new BatchingServerKafka({
         // The group and client ids are exactly the configured ones, not Nest's "-server" variant.
         postfixId: '',
-        client: kafkaClientConfig(
-          kafkaConnection(config),
-          `${prefix}-classifier`,
-        ),
+        client: appKafkaConfig(config, 'classifier'),
         consumer: {
           groupId: config.get('CLASSIFIER_GROUP_ID', { infer: true }),
           // A replica that dies hands its partitions over after 6 s, the least brokers accept by

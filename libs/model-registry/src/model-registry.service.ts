@@ -26,8 +26,7 @@ import {
 import {
   CompactedTopicFollower,
   jsonMessage,
-  kafkaClientConfig,
-  kafkaConnection,
+  appKafkaConfig,
   type FollowedRecord,
   type PlatformEnvironment,
 } from '#platform';
@@ -71,10 +70,7 @@ export class ModelRegistryService implements OnModuleInit, OnModuleDestroy {
   readonly changes = this.changesSubject.asObservable();
 
   constructor(config: ConfigService<PlatformEnvironment, true>) {
-    const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
-    const kafka = new Kafka(
-      kafkaClientConfig(kafkaConnection(config), `${prefix}-registry`),
-    );
+    const kafka = new Kafka(appKafkaConfig(config, 'registry'));
     this.follower = new CompactedTopicFollower(
       kafka,
       {

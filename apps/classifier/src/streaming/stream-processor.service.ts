@@ -20,8 +20,7 @@ import {
 } from '#fmnist';
 import {
   ensureTopics,
-  kafkaClientConfig,
-  kafkaConnection,
+  appKafkaConfig,
   restartAfterFatalCrash,
 } from '#platform';
 import { ClassificationFailure } from '../classification/classification-failure.js';
@@ -72,12 +71,7 @@ export class StreamProcessorService
       groupId: get('STREAM_GROUP_ID'),
       inputRetentionMs: get('STREAM_INPUT_RETENTION_MS'),
     };
-    this.kafka = new KafkaClient(
-      kafkaClientConfig(
-        kafkaConnection(config),
-        `${get('KAFKA_CLIENT_ID_PREFIX')}-stream-classifier`,
-      ),
-    );
+    this.kafka = new KafkaClient(appKafkaConfig(config, 'stream-classifier'));
   }
 
   async onApplicationBootstrap(): Promise<void> {

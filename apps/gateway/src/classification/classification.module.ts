@@ -11,9 +11,8 @@ import express from 'express';
 import kafkajs from 'kafkajs';
 import {
   CoalescingClientKafka,
-  kafkaClientConfig,
+  appKafkaConfig,
   KafkaLivenessModule,
-  kafkaConnection,
   type CoalescingClientKafkaOptions,
 } from '#platform';
 import { AdmissionModule } from '../admission/admission.module.js';
@@ -44,10 +43,7 @@ const { Partitioners } = kafkajs;
         ) => ({
           customClass: CoalescingClientKafka,
           options: {
-            client: kafkaClientConfig(
-              kafkaConnection(config),
-              `${config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true })}-gateway`,
-            ),
+            client: appKafkaConfig(config, 'gateway'),
             // The prefix of each gateway's own reply group (fashion-gateway-<uuid>): any number of
             // gateways receive their replies, whatever the reply topic's partitions.
             consumer: {

@@ -13,12 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Observable } from 'rxjs';
 import { Topics } from '#fmnist';
 import { ModelRegistryService } from '#model-registry';
-import {
-  kafkaClientConfig,
-  kafkaConnection,
-  readTopicRanges,
-  RunEventStreams,
-} from '#platform';
+import { appKafkaConfig, readTopicRanges, RunEventStreams } from '#platform';
 import type { TrainerEnvironment } from '../config/trainer.environment.js';
 import type { CreateReplayDto } from './dto/create-replay.dto.js';
 import {
@@ -78,10 +73,7 @@ export class ReplaysService implements OnModuleDestroy {
     private readonly registry: ModelRegistryService,
     config: ConfigService<TrainerEnvironment, true>,
   ) {
-    const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
-    this.kafka = new Kafka(
-      kafkaClientConfig(kafkaConnection(config), `${prefix}-replays`),
-    );
+    this.kafka = new Kafka(appKafkaConfig(config, 'replays'));
   }
 
   async onModuleDestroy(): Promise<void> {

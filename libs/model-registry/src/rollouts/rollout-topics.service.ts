@@ -19,8 +19,7 @@ import {
 import {
   CompactedTopicFollower,
   jsonMessage,
-  kafkaClientConfig,
-  kafkaConnection,
+  appKafkaConfig,
   type FollowedRecord,
   type PlatformEnvironment,
 } from '#platform';
@@ -49,11 +48,8 @@ export class RolloutTopicsService implements OnModuleInit, OnModuleDestroy {
   readonly tallyReports = this.talliesSubject.asObservable();
 
   constructor(config: ConfigService<PlatformEnvironment, true>) {
-    const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
     this.follower = new CompactedTopicFollower(
-      new Kafka(
-        kafkaClientConfig(kafkaConnection(config), `${prefix}-rollouts`),
-      ),
+      new Kafka(appKafkaConfig(config, 'rollouts')),
       {
         groupPrefix: 'fashion-rollouts',
         topics: [Topics.rollouts, Topics.rolloutTallies],

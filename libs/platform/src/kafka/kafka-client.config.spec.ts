@@ -1,3 +1,4 @@
+import { ConfigService } from '@nestjs/config';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { rootCertificates } from 'node:tls';
 import { PlatformEnvironment } from '../config/platform.environment.js';
 import { validateEnvironment } from '../config/validate-environment.js';
-import { kafkaClientConfig } from './kafka-client.config.js';
+import { appKafkaConfig, kafkaClientConfig } from './kafka-client.config.js';
 
 const validate = validateEnvironment(PlatformEnvironment);
 const configOf = (env: Record<string, string>) =>
@@ -80,5 +81,19 @@ describe('the Kafka connection settings (KAFKA_SASL_*, KAFKA_SSL*)', () => {
     for (const [env, message] of refusals) {
       assert.throws(() => configOf(env), message, JSON.stringify(env));
     }
+  });
+
+  it("names each of an app's clients <KAFKA_CLIENT_ID_PREFIX>-<role>, on the app's connection", () => {
+    const config = new ConfigService<PlatformEnvironment, true>(
+      validate({
+        KAFKA_BROKERS: 'kafka:9093',
+        KAFKA_CLIENT_ID_PREFIX: 'shop',
+        KAFKA_SSL: 'true',
+      }),
+    );
+    const settings = appKafkaConfig(config, 'gateway');
+    assert.equal(settings.clientId, 'shop-gateway');
+    assert.deepEqual(settings.brokers, ['kafka:9093']);
+    assert.equal(settings.ssl, true);
   });
 });

@@ -19,7 +19,7 @@ export type KafkaConnection = Pick<
 >;
 
 /** An app's Kafka connection, from its validated configuration. */
-export function kafkaConnection(
+function kafkaConnection(
   config: ConfigService<PlatformEnvironment, true>,
 ): KafkaConnection {
   const get = <K extends keyof KafkaConnection>(key: K) =>
@@ -64,6 +64,18 @@ export function kafkaClientConfig(
     logLevel: logLevel.WARN,
     logCreator: () => KafkaLogger(new Logger(`Kafka:${clientId}`)),
   };
+}
+
+/**
+ * The kafkajs client settings of one of an app's clients: the app's connection, and the client id
+ * `<KAFKA_CLIENT_ID_PREFIX>-<role>` that tells its clients apart in the brokers' logs and quotas.
+ */
+export function appKafkaConfig(
+  config: ConfigService<PlatformEnvironment, true>,
+  role: string,
+): KafkaConfig {
+  const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
+  return kafkaClientConfig(kafkaConnection(config), `${prefix}-${role}`);
 }
 
 function sslOptions(connection: KafkaConnection): ConnectionOptions | boolean {

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Kafka, type Admin } from 'kafkajs';
 import type { PlatformEnvironment } from '../../config/platform.environment.js';
-import { kafkaClientConfig, kafkaConnection } from '../kafka-client.config.js';
+import { appKafkaConfig } from '../kafka-client.config.js';
 
 /** One admin connection per app, for consumer lag. */
 @Injectable()
@@ -11,11 +11,7 @@ export class KafkaAdminService implements OnModuleDestroy {
   private connection?: Promise<void>;
 
   constructor(config: ConfigService<PlatformEnvironment, true>) {
-    const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
-    const kafka = new Kafka(
-      kafkaClientConfig(kafkaConnection(config), `${prefix}-admin`),
-    );
-    this.admin = kafka.admin();
+    this.admin = new Kafka(appKafkaConfig(config, 'admin')).admin();
   }
 
   /** Messages of `topic` not yet committed by `groupId`, per partition. */

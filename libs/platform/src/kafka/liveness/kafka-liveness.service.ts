@@ -15,7 +15,7 @@ import {
 } from 'rxjs';
 import { withTimeout } from '../../async/with-timeout.js';
 import type { PlatformEnvironment } from '../../config/platform.environment.js';
-import { kafkaClientConfig, kafkaConnection } from '../kafka-client.config.js';
+import { appKafkaConfig } from '../kafka-client.config.js';
 import { KafkaUnreachableError } from './kafka-unreachable.error.js';
 
 type Unreachable = { readonly reachable: false; readonly reason: string };
@@ -53,9 +53,8 @@ export class KafkaLivenessService implements OnModuleInit, OnModuleDestroy {
   );
 
   constructor(config: ConfigService<PlatformEnvironment, true>) {
-    const prefix = config.get('KAFKA_CLIENT_ID_PREFIX', { infer: true });
     this.admin = new Kafka({
-      ...kafkaClientConfig(kafkaConnection(config), `${prefix}-liveness`),
+      ...appKafkaConfig(config, 'liveness'),
       connectionTimeout: PROBE_TIMEOUT_MS,
       requestTimeout: PROBE_TIMEOUT_MS,
       retry: { retries: 0 },
