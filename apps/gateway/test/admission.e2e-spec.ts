@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest, type ClientRequest } from 'node:http';
+import { Agent, request as httpRequest, type ClientRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { AppProcess } from '#testing/test-apps';
 import { metric } from '#testing/metrics';
@@ -124,6 +124,68 @@ describe('admission control of the image endpoints', () => {
     tooLarge.request.destroy();
     assert.equal(answer.status, 413);
     assert.match(answer.body, /at most 65536 bytes \(MAX_BYTES_IN_FLIGHT\)/);
+  });
+
+  it('keeps the connection of a refused upload small enough to drop, and closes it rather than read a large one', async () => {
+    const holding = startUpload(gateway, '/v1/classifications', 1000);
+    holding.request.write('\x89PNG');
+    await waitFor(
+      async () =>
+        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 1,
+    );
+    // One socket at most: a second request goes on the first one's connection, or on none.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const upload = () =>
+      new Promise<{ status: number; connection?: string; reused: boolean }>(
+        (resolve, reject) => {
+          const request = httpRequest(
+            new URL('/v1/classifications', gateway.url),
+            {
+              agent,
+              method: 'POST',
+              headers: { 'content-type': 'image/png' },
+            },
+            (response) => {
+              response.resume();
+              response.once('end', () =>
+                resolve({
+                  status: response.statusCode ?? 0,
+                  connection: response.headers.connection,
+                  reused: request.reusedSocket,
+                }),
+              );
+            },
+          );
+          request.once('error', reject);
+          request.end(Buffer.alloc(20_000));
+        },
+      );
+    try {
+      const first = await upload();
+      const second = await upload();
+      assert.deepEqual(
+        [first, second],
+        [
+          { status: 503, connection: 'keep-alive', reused: false },
+          { status: 503, connection: 'keep-alive', reused: true },
+        ],
+      );
+    } finally {
+      agent.destroy();
+    }
+
+    const large = startUpload(gateway, '/v1/classifications', 1024 * 1024);
+    const answer = await large.answer;
+    large.request.destroy();
+    assert.equal(answer.status, 413);
+    assert.equal(answer.headers.connection, 'close');
+
+    holding.request.destroy();
+    await holding.answer.catch(() => undefined);
+    await waitFor(
+      async () =>
+        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 0,
+    );
   });
 
   it('reads raw image bodies on the classification route only', async () => {
