@@ -26,6 +26,14 @@ export class AdmissionControlService {
   private readonly maxRequests: number;
   private readonly maxBytes: number;
   private readonly maxUploadBytes: number;
+  /**
+   * Built once: under overload most requests are refused, and capturing a stack trace is most of
+   * what constructing an exception costs.
+   */
+  private readonly overloaded: Record<
+    Exclude<RefusalReason, 'kafka_queue'>,
+    OverloadedException
+  >;
   private readonly leases = new WeakMap<Request, Lease>();
   private requests = 0;
   private bytes = 0;
@@ -42,6 +50,16 @@ export class AdmissionControlService {
     this.maxRequests = config.get('MAX_REQUESTS_IN_FLIGHT', { infer: true });
     this.maxBytes = config.get('MAX_BYTES_IN_FLIGHT', { infer: true });
     this.maxUploadBytes = config.get('MAX_UPLOAD_BYTES', { infer: true });
+    this.overloaded = {
+      requests: new OverloadedException(
+        'as many requests in flight as it serves at once',
+        `MAX_REQUESTS_IN_FLIGHT=${this.maxRequests}`,
+      ),
+      bytes: new OverloadedException(
+        'as many upload bytes in flight as it holds at once',
+        `MAX_BYTES_IN_FLIGHT=${this.maxBytes}`,
+      ),
+    };
   }
 
   /**
@@ -56,18 +74,12 @@ export class AdmissionControlService {
       );
     }
     if (this.requests >= this.maxRequests) {
-      throw this.refuse(
-        'requests',
-        'as many requests in flight as it serves at once',
-        `MAX_REQUESTS_IN_FLIGHT=${this.maxRequests}`,
-      );
+      this.refusals.inc({ reason: 'requests' });
+      throw this.overloaded.requests;
     }
     if (this.bytes + bytes > this.maxBytes) {
-      throw this.refuse(
-        'bytes',
-        'as many upload bytes in flight as it holds at once',
-        `MAX_BYTES_IN_FLIGHT=${this.maxBytes}`,
-      );
+      this.refusals.inc({ reason: 'bytes' });
+      throw this.overloaded.bytes;
     }
     const lease: Lease = { bytes, receivedAt: Date.now(), holds: 1 };
     this.leases.set(request, lease);

@@ -49,7 +49,11 @@ export class AdmissionMiddleware implements NestMiddleware {
       if (error instanceof RetryLaterException) {
         response.setHeader('Retry-After', String(error.retryAfterSeconds));
       }
-      response.status(error.getStatus()).json(error.getResponse());
+      // Not through Express's json(), whose ETag would hash every refusal for nothing.
+      response
+        .status(error.getStatus())
+        .setHeader('Content-Type', 'application/json; charset=utf-8')
+        .end(JSON.stringify(error.getResponse()));
       return;
     }
     next();
