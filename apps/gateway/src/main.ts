@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -16,6 +17,12 @@ async function bootstrap(): Promise<void> {
   // First of all middleware: under overload, refusals must cost next to nothing.
   const admission = app.get(AdmissionMiddleware);
   app.use(admission.use.bind(admission));
+  // Node.js would answer 100 Continue to every such request; the admission middleware answers it
+  // for the requests it admits.
+  const server: Server = app.getHttpServer();
+  server.on('checkContinue', (request, response) =>
+    server.emit('request', request, response),
+  );
   // Ahead of the JSON parser, whose limit is for small bodies: inference requests carry tensors.
   const inferenceBodies = app.get(InferenceBodyMiddleware);
   app.use(inferenceBodies.use.bind(inferenceBodies));

@@ -188,6 +188,64 @@ describe('admission control of the image endpoints', () => {
     );
   });
 
+  it('tells a client that expects 100-continue to send its upload only once admitted', async () => {
+    const expecting = (body: string) => {
+      let continued = false;
+      const answer = new Promise<Answer>((resolve, reject) => {
+        const request = httpRequest(
+          new URL('/v1/classifications', gateway.url),
+          {
+            method: 'POST',
+            headers: {
+              'content-type': 'text/plain',
+              'content-length': String(body.length),
+              expect: '100-continue',
+            },
+          },
+          (response) => {
+            response.setEncoding('utf8');
+            let text = '';
+            response.on('data', (chunk: string) => (text += chunk));
+            response.once('end', () =>
+              resolve({
+                status: response.statusCode ?? 0,
+                headers: response.headers,
+                body: text,
+              }),
+            );
+          },
+        );
+        request.once('continue', () => {
+          continued = true;
+          request.end(body);
+        });
+        request.once('error', reject);
+        request.flushHeaders();
+      });
+      return answer.then((result) => ({ ...result, continued }));
+    };
+    const holding = startUpload(gateway, '/v1/classifications', 1000);
+    holding.request.write('\x89PNG');
+    await waitFor(
+      async () =>
+        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 1,
+    );
+    const refused = await expecting('not an image');
+    assert.equal(refused.status, 503);
+    assert.equal(refused.continued, false, 'told to send a refused upload');
+    assert.equal(refused.headers.connection, 'close');
+
+    holding.request.destroy();
+    await holding.answer.catch(() => undefined);
+    await waitFor(
+      async () =>
+        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 0,
+    );
+    const admitted = await expecting('not an image');
+    assert.equal(admitted.continued, true);
+    assert.equal(admitted.status, 415, admitted.body);
+  });
+
   it('reads raw image bodies on the classification route only', async () => {
     // Another route leaves an image body unread: the method is not allowed there, the body not
     // refused as too large.

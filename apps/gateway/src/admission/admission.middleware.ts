@@ -25,23 +25,31 @@ const isDiscardable = ({ headers }: Request) => {
   return Number.isSafeInteger(length) && length <= DISCARDED_BODY_BYTES;
 };
 
+/** Node.js's own test for a client that sends its body only once told to (main.ts). */
+const expectsContinue = ({ headers }: Request) =>
+  /(?:^|\W)100-continue(?:$|\W)/i.test(headers.expect ?? '');
+
 /**
  * Admits an image request before anything else runs for it: bound ahead of every other
  * middleware (main.ts), a refusal costs no body parsing, security headers, request log or Nest
  * routing. Under overload most requests are refused, and what a refusal costs is taken from the
- * requests being served.
+ * requests being served. A client that sent `Expect: 100-continue` is told to send its body only
+ * once its request is admitted (or needs no admission): a refused upload is never sent at all.
  */
 @Injectable()
 export class AdmissionMiddleware implements NestMiddleware {
   constructor(private readonly admission: AdmissionControlService) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
-    if (!isImageRequest(request)) return next();
+    if (!isImageRequest(request)) return this.proceed(request, response, next);
     try {
       this.admission.admit(request, response);
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
-      if (!isDiscardable(request)) response.setHeader('Connection', 'close');
+      // A body the client holds back may follow or not: the connection cannot tell.
+      if (expectsContinue(request) || !isDiscardable(request)) {
+        response.setHeader('Connection', 'close');
+      }
       if (isInferRequest(request.method, request.path)) {
         sendInferenceError(response, error);
         return;
@@ -56,6 +64,11 @@ export class AdmissionMiddleware implements NestMiddleware {
         .end(JSON.stringify(error.getResponse()));
       return;
     }
+    this.proceed(request, response, next);
+  }
+
+  private proceed(request: Request, response: Response, next: NextFunction) {
+    if (expectsContinue(request)) response.writeContinue();
     next();
   }
 }
