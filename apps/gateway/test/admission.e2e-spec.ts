@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { Agent, request as httpRequest, type ClientRequest } from 'node:http';
+import {
+  Agent,
+  request as httpRequest,
+  type ClientRequest,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { AppProcess } from '#testing/test-apps';
 import { metric } from '#testing/metrics';
@@ -22,14 +27,20 @@ function startUpload(
   gateway: AppProcess,
   path: string,
   contentLength: number,
-  contentType = 'image/png',
+  options: {
+    contentType?: string;
+    headers?: OutgoingHttpHeaders;
+    agent?: Agent;
+  } = {},
 ): { request: ClientRequest; answer: Promise<Answer> } {
   const url = new URL(path, gateway.url);
   const request = httpRequest(url, {
     method: 'POST',
+    agent: options.agent,
     headers: {
-      'content-type': contentType,
+      'content-type': options.contentType ?? 'image/png',
       'content-length': String(contentLength),
+      ...options.headers,
     },
   });
   const answer = new Promise<Answer>((resolve, reject) => {
@@ -51,6 +62,24 @@ function startUpload(
   return { request, answer };
 }
 
+/**
+ * Takes the only place of a gateway that serves one request at a time with an upload that never
+ * ends; the function returned gives the place back.
+ */
+async function takeTheOnlyPlace(
+  gateway: AppProcess,
+): Promise<() => Promise<void>> {
+  const admitted = () => metric(gateway, 'gateway_admitted_requests_in_flight');
+  const holding = startUpload(gateway, '/v1/classifications', 1000);
+  holding.request.write('\x89PNG');
+  await waitFor(async () => (await admitted()) === 1);
+  return async () => {
+    holding.request.destroy();
+    await holding.answer.catch(() => undefined);
+    await waitFor(async () => (await admitted()) === 0);
+  };
+}
+
 describe('admission control of the image endpoints', () => {
   let gateway: AppProcess;
 
@@ -63,12 +92,7 @@ describe('admission control of the image endpoints', () => {
   after(() => gateway?.stop());
 
   it('answers 503 with Retry-After at once when it is full, before reading the body', async () => {
-    const holding = startUpload(gateway, '/v1/classifications', 1000);
-    holding.request.write('\x89PNG');
-    await waitFor(
-      async () =>
-        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 1,
-    );
+    const giveBack = await takeTheOnlyPlace(gateway);
 
     const paths = [
       '/v1/classifications',
@@ -100,12 +124,7 @@ describe('admission control of the image endpoints', () => {
       paths.length,
     );
 
-    holding.request.destroy();
-    await holding.answer.catch(() => undefined);
-    await waitFor(
-      async () =>
-        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 0,
-    );
+    await giveBack();
     const next = await fetch(`${gateway.url}/v1/classifications`, {
       method: 'POST',
       body: 'not an image',
@@ -127,44 +146,27 @@ describe('admission control of the image endpoints', () => {
   });
 
   it('keeps the connection of a refused upload small enough to drop, and closes it rather than read a large one', async () => {
-    const holding = startUpload(gateway, '/v1/classifications', 1000);
-    holding.request.write('\x89PNG');
-    await waitFor(
-      async () =>
-        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 1,
-    );
+    const giveBack = await takeTheOnlyPlace(gateway);
     // One socket at most: a second request goes on the first one's connection, or on none.
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const upload = () =>
-      new Promise<{ status: number; connection?: string; reused: boolean }>(
-        (resolve, reject) => {
-          const request = httpRequest(
-            new URL('/v1/classifications', gateway.url),
-            {
-              agent,
-              method: 'POST',
-              headers: { 'content-type': 'image/png' },
-            },
-            (response) => {
-              response.resume();
-              response.once('end', () =>
-                resolve({
-                  status: response.statusCode ?? 0,
-                  connection: response.headers.connection,
-                  reused: request.reusedSocket,
-                }),
-              );
-            },
-          );
-          request.once('error', reject);
-          request.end(Buffer.alloc(20_000));
-        },
+    const refuseSmall = async () => {
+      const { request, answer } = startUpload(
+        gateway,
+        '/v1/classifications',
+        20_000,
+        { agent },
       );
+      request.end(Buffer.alloc(20_000));
+      const { status, headers } = await answer;
+      return {
+        status,
+        connection: headers.connection,
+        reused: request.reusedSocket,
+      };
+    };
     try {
-      const first = await upload();
-      const second = await upload();
       assert.deepEqual(
-        [first, second],
+        [await refuseSmall(), await refuseSmall()],
         [
           { status: 503, connection: 'keep-alive', reused: false },
           { status: 503, connection: 'keep-alive', reused: true },
@@ -179,69 +181,34 @@ describe('admission control of the image endpoints', () => {
     large.request.destroy();
     assert.equal(answer.status, 413);
     assert.equal(answer.headers.connection, 'close');
-
-    holding.request.destroy();
-    await holding.answer.catch(() => undefined);
-    await waitFor(
-      async () =>
-        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 0,
-    );
+    await giveBack();
   });
 
   it('tells a client that expects 100-continue to send its upload only once admitted', async () => {
-    const expecting = (body: string) => {
+    const body = 'not an image';
+    const expecting = async () => {
+      const { request, answer } = startUpload(
+        gateway,
+        '/v1/classifications',
+        body.length,
+        { contentType: 'text/plain', headers: { expect: '100-continue' } },
+      );
       let continued = false;
-      const answer = new Promise<Answer>((resolve, reject) => {
-        const request = httpRequest(
-          new URL('/v1/classifications', gateway.url),
-          {
-            method: 'POST',
-            headers: {
-              'content-type': 'text/plain',
-              'content-length': String(body.length),
-              expect: '100-continue',
-            },
-          },
-          (response) => {
-            response.setEncoding('utf8');
-            let text = '';
-            response.on('data', (chunk: string) => (text += chunk));
-            response.once('end', () =>
-              resolve({
-                status: response.statusCode ?? 0,
-                headers: response.headers,
-                body: text,
-              }),
-            );
-          },
-        );
-        request.once('continue', () => {
-          continued = true;
-          request.end(body);
-        });
-        request.once('error', reject);
-        request.flushHeaders();
+      request.once('continue', () => {
+        continued = true;
+        request.end(body);
       });
-      return answer.then((result) => ({ ...result, continued }));
+      return { ...(await answer), continued };
     };
-    const holding = startUpload(gateway, '/v1/classifications', 1000);
-    holding.request.write('\x89PNG');
-    await waitFor(
-      async () =>
-        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 1,
-    );
-    const refused = await expecting('not an image');
+
+    const giveBack = await takeTheOnlyPlace(gateway);
+    const refused = await expecting();
     assert.equal(refused.status, 503);
     assert.equal(refused.continued, false, 'told to send a refused upload');
     assert.equal(refused.headers.connection, 'close');
 
-    holding.request.destroy();
-    await holding.answer.catch(() => undefined);
-    await waitFor(
-      async () =>
-        (await metric(gateway, 'gateway_admitted_requests_in_flight')) === 0,
-    );
-    const admitted = await expecting('not an image');
+    await giveBack();
+    const admitted = await expecting();
     assert.equal(admitted.continued, true);
     assert.equal(admitted.status, 415, admitted.body);
   });
