@@ -7,8 +7,9 @@ import { admissionMetricProviders } from './admission.metrics.js';
 import { RetryAfterFilter } from './retry-after.filter.js';
 
 /**
- * Capacity limits of the image endpoints (see AdmissionControlService). Each feature module binds
- * AdmissionMiddleware to its image routes, ahead of whatever reads the body.
+ * Capacity limits of the image endpoints (see AdmissionControlService). main.ts binds
+ * AdmissionMiddleware ahead of every other middleware, for every route: it picks out the image
+ * requests itself and answers the others' `Expect: 100-continue`.
  */
 @Module({
   providers: [
