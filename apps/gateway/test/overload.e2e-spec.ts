@@ -35,6 +35,8 @@ interface Run {
   refusedWithoutRetryAfter: number;
   maxLatencyMs: number;
   errors: number;
+  /** What the errors were (their codes), for the failure message. */
+  errorKinds: string[];
   peakRssMb: number;
   meanInFlight: number;
   /** CPU ms per second of the run, by process. */
@@ -137,6 +139,10 @@ describe('the gateway under overload, on the real stack', () => {
         refusedWithoutRetryAfter: 0,
         maxLatencyMs: result.latency.max,
         errors: result.errors + result.timeouts,
+        errorKinds: [
+          ...(result.errors > 0 ? ['connection error'] : []),
+          ...(result.timeouts > 0 ? ['timeout'] : []),
+        ],
       };
     });
   }
@@ -156,6 +162,7 @@ describe('the gateway under overload, on the real stack', () => {
     let refusedWithoutRetryAfter = 0;
     let maxLatencyMs = 0;
     let errors = 0;
+    const errorKinds = new Set<string>();
     let outstanding = 0;
     // node:http with kept-alive sockets: fetch costs the test process about four times the CPU
     // per request, which on two shared cores would be taken from the gateway it measures.
@@ -197,8 +204,9 @@ describe('the gateway under overload, on the real stack', () => {
         const { status, retryAfter } = await post();
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (status === 503 && !retryAfter) refusedWithoutRetryAfter++;
-      } catch {
+      } catch (error) {
         errors++;
+        errorKinds.add((error as NodeJS.ErrnoException).code ?? String(error));
       } finally {
         maxLatencyMs = Math.max(maxLatencyMs, performance.now() - sent);
         outstanding--;
@@ -231,6 +239,7 @@ describe('the gateway under overload, on the real stack', () => {
         refusedWithoutRetryAfter,
         maxLatencyMs: Math.round(maxLatencyMs),
         errors,
+        errorKinds: [...errorKinds],
       };
     });
   }
@@ -267,7 +276,11 @@ describe('the gateway under overload, on the real stack', () => {
     assert.deepEqual(others, [], 'only 2xx and 503 under overload');
     assert.ok((overload.statuses['503'] ?? 0) > 0, 'overload was not reached');
     assert.equal(overload.refusedWithoutRetryAfter, 0);
-    assert.equal(overload.errors, 0);
+    assert.equal(
+      overload.errors,
+      0,
+      `client errors: ${overload.errorKinds.join(', ')}`,
+    );
     assert.ok(
       overload.maxLatencyMs <= TIMEOUT_MS + LATENESS_MS,
       `a request took ${overload.maxLatencyMs} ms`,
