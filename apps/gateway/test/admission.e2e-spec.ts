@@ -213,6 +213,72 @@ describe('admission control of the image endpoints', () => {
     assert.equal(admitted.status, 415, admitted.body);
   });
 
+  it('answers 408 to an upload whose body has not arrived by its deadline, and gives its place back', async () => {
+    const timeoutMs = 1000;
+    const impatient = await startTestApp('gateway', {
+      MAX_REQUESTS_IN_FLIGHT: '1',
+      CLASSIFY_TIMEOUT_MS: String(timeoutMs),
+    });
+    try {
+      // A form as browsers send it (read by multer), and an inference request.
+      const uploads = [
+        {
+          path: '/v1/classifications',
+          contentType: 'multipart/form-data; boundary=cut',
+          start:
+            '--cut\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n' +
+            'Content-Type: image/png\r\n\r\n\x89PNG',
+        },
+        {
+          path: '/v2/models/any/infer',
+          contentType: 'application/json',
+          start: '{"inputs":',
+        },
+      ];
+      for (const { path, contentType, start } of uploads) {
+        // Admitted, then trickling: without a deadline it would hold the only place for as
+        // long as Node.js waits for a request body (five minutes).
+        const trickling = startUpload(impatient, path, 1000, { contentType });
+        trickling.request.write(start);
+        const answer = await Promise.race([
+          trickling.answer,
+          new Promise<never>((_, reject) =>
+            setTimeout(
+              () => reject(new Error(`${path}: no answer in 30 s`)),
+              30_000,
+            ),
+          ),
+        ]);
+        trickling.request.destroy();
+        assert.equal(answer.status, 408, path);
+        assert.equal(answer.headers.connection, 'close', path);
+        const { message } = JSON.parse(answer.body) as { message: string };
+        assert.equal(
+          message,
+          `the request body did not arrive within ${timeoutMs} ms of its headers (CLASSIFY_TIMEOUT_MS)`,
+        );
+        await waitFor(
+          async () =>
+            (await metric(impatient, 'gateway_admitted_requests_in_flight')) ===
+            0,
+        );
+        const next = await fetch(`${impatient.url}/v1/classifications`, {
+          method: 'POST',
+          body: 'not an image',
+          headers: { 'content-type': 'text/plain' },
+        });
+        assert.equal(next.status, 415, `${path}: the place was not given back`);
+      }
+      assert.deepEqual(
+        impatient.output.filter((line) => line.includes('ExceptionsHandler')),
+        [],
+        'a cut upload was logged as a server fault',
+      );
+    } finally {
+      await impatient.stop();
+    }
+  });
+
   it('reads raw image bodies on the classification route only', async () => {
     // Another route leaves an image body unread: the method is not allowed there, the body not
     // refused as too large.

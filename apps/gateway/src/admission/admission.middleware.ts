@@ -1,5 +1,12 @@
-import { HttpException, Injectable, type NestMiddleware } from '@nestjs/common';
+import {
+  HttpException,
+  Injectable,
+  RequestTimeoutException,
+  type NestMiddleware,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
+import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { AdmissionControlService } from './admission-control.service.js';
 import { sendInferenceError } from '../inference-protocol/inference-error.filter.js';
 import { isInferRequest } from '../inference-protocol/inference-routes.js';
@@ -35,10 +42,24 @@ const expectsContinue = ({ headers }: Request) =>
  * routing. Under overload most requests are refused, and what a refusal costs is taken from the
  * requests being served. A client that sent `Expect: 100-continue` is told to send its body only
  * once its request is admitted (or needs no admission): a refused upload is never sent at all.
+ * An admitted request's body must arrive by its deadline, or the request is answered 408 and
+ * its place given back: otherwise a few clients trickling their uploads byte by byte would hold
+ * every place for as long as Node.js waits for a request (five minutes).
  */
 @Injectable()
 export class AdmissionMiddleware implements NestMiddleware {
-  constructor(private readonly admission: AdmissionControlService) {}
+  private readonly timeoutMs: number;
+  private readonly bodyTimedOut: RequestTimeoutException;
+
+  constructor(
+    private readonly admission: AdmissionControlService,
+    config: ConfigService<GatewayEnvironment, true>,
+  ) {
+    this.timeoutMs = config.get('CLASSIFY_TIMEOUT_MS', { infer: true });
+    this.bodyTimedOut = new RequestTimeoutException(
+      `the request body did not arrive within ${this.timeoutMs} ms of its headers (CLASSIFY_TIMEOUT_MS)`,
+    );
+  }
 
   use(request: Request, response: Response, next: NextFunction): void {
     if (!isImageRequest(request)) return this.proceed(request, response, next);
@@ -50,21 +71,37 @@ export class AdmissionMiddleware implements NestMiddleware {
       if (expectsContinue(request) || !isDiscardable(request)) {
         response.setHeader('Connection', 'close');
       }
-      if (isInferRequest(request.method, request.path)) {
-        sendInferenceError(response, error);
-        return;
-      }
-      if (error instanceof RetryLaterException) {
-        response.setHeader('Retry-After', String(error.retryAfterSeconds));
-      }
-      // Not through Express's json(), whose ETag would hash every refusal for nothing.
-      response
-        .status(error.getStatus())
-        .setHeader('Content-Type', 'application/json; charset=utf-8')
-        .end(JSON.stringify(error.getResponse()));
+      this.answer(request, response, error);
       return;
     }
+    this.awaitBody(request, response);
     this.proceed(request, response, next);
+  }
+
+  private awaitBody(request: Request, response: Response): void {
+    if (request.complete) return;
+    const timer = setTimeout(() => {
+      if (request.complete || response.headersSent) return;
+      // The rest of the body is not worth reading: nobody waits for this answer any more.
+      response.setHeader('Connection', 'close');
+      this.answer(request, response, this.bodyTimedOut);
+    }, this.timeoutMs);
+    response.once('close', () => clearTimeout(timer));
+  }
+
+  private answer(request: Request, response: Response, error: HttpException) {
+    if (isInferRequest(request.method, request.path)) {
+      sendInferenceError(response, error);
+      return;
+    }
+    if (error instanceof RetryLaterException) {
+      response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    }
+    // Not through Express's json(), whose ETag would hash every refusal for nothing.
+    response
+      .status(error.getStatus())
+      .setHeader('Content-Type', 'application/json; charset=utf-8')
+      .end(JSON.stringify(error.getResponse()));
   }
 
   private proceed(request: Request, response: Response, next: NextFunction) {

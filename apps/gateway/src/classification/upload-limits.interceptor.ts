@@ -8,13 +8,17 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { Request } from 'express';
 import multer from 'multer';
 import { catchError, throwError, type Observable } from 'rxjs';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 
 /**
- * Names the limit an upload broke: multer only says "Too many files" or "File too large". Bound
- * outside the interceptor that runs multer, so it sees multer's errors.
+ * Names what stopped an upload being read: the limit it broke (multer only says "Too many files"
+ * or "File too large"), or its connection closing before its end (the client gone, or the body
+ * cut at its deadline by AdmissionMiddleware), which multer reports as a bare Error that Nest
+ * would log as a server fault. Bound outside the interceptor that runs multer, so it sees
+ * multer's errors.
  */
 @Injectable()
 export class UploadLimitsInterceptor implements NestInterceptor {
@@ -26,19 +30,27 @@ export class UploadLimitsInterceptor implements NestInterceptor {
     this.maxBytes = config.get('MAX_UPLOAD_BYTES', { infer: true });
   }
 
-  intercept(
-    _context: ExecutionContext,
-    next: CallHandler,
-  ): Observable<unknown> {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request>();
     return next
       .handle()
       .pipe(
-        catchError((error: unknown) => throwError(() => this.named(error))),
+        catchError((error: unknown) =>
+          throwError(() => this.named(error, request)),
+        ),
       );
   }
 
-  private named(error: unknown): unknown {
-    const cause = error instanceof HttpException ? error.cause : undefined;
+  private named(error: unknown, request: Request): unknown {
+    if (!(error instanceof HttpException)) {
+      return request.destroyed && !request.complete
+        ? new BadRequestException(
+            'the upload was cut off: its connection closed before the body ended',
+            { cause: error },
+          )
+        : error;
+    }
+    const cause = error.cause;
     if (!(cause instanceof multer.MulterError)) return error;
     switch (cause.code) {
       case 'LIMIT_FILE_COUNT':

@@ -22,6 +22,11 @@ export function sendInferenceError(
   response: Response,
   exception: HttpException,
 ): void {
+  // Answered already (a body that did not arrive in time): what failed after is the cut read.
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
   if (exception instanceof RetryLaterException) {
     response.setHeader('Retry-After', String(exception.retryAfterSeconds));
   }

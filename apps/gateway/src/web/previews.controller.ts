@@ -24,6 +24,7 @@ import { IMAGE_SIZE } from '#fmnist';
 import { ErrorResponseDto } from '../classification/dto/error-response.dto.js';
 import { imageUploadBody } from '../classification/upload-body.openapi.js';
 import { refuseTextFields } from '../classification/upload.js';
+import { UploadLimitsInterceptor } from '../classification/upload-limits.interceptor.js';
 import { ImagePreprocessorService } from '../preprocessing/image-preprocessor.service.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { PreviewDto } from './dto/preview.dto.js';
@@ -36,7 +37,7 @@ export class PreviewsController {
   @Post()
   @HttpCode(200)
   @RateLimited()
-  @UseInterceptors(FileInterceptor('file'))
+  @UseInterceptors(UploadLimitsInterceptor, FileInterceptor('file'))
   @ApiOperation({
     summary: 'The 28x28 image the model would see for an upload',
     description:
