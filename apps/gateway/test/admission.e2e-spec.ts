@@ -1,66 +1,12 @@
 import assert from 'node:assert/strict';
-import {
-  Agent,
-  request as httpRequest,
-  type ClientRequest,
-  type OutgoingHttpHeaders,
-} from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { AppProcess } from '#testing/test-apps';
 import { metric } from '#testing/metrics';
 import { startTestApp } from '#testing/test-apps';
+import { startUpload, uploadTwiceOnOneConnection } from '#testing/held-upload';
 import { waitFor } from '#testing/wait-for';
 
 const MAX_BYTES_IN_FLIGHT = 64 * 1024;
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/**
- * A POST whose headers go at once and whose body is sent only when the caller says so: what the
- * gateway answers before it has read a byte of the body.
- */
-function startUpload(
-  gateway: AppProcess,
-  path: string,
-  contentLength: number,
-  options: {
-    contentType?: string;
-    headers?: OutgoingHttpHeaders;
-    agent?: Agent;
-  } = {},
-): { request: ClientRequest; answer: Promise<Answer> } {
-  const url = new URL(path, gateway.url);
-  const request = httpRequest(url, {
-    method: 'POST',
-    agent: options.agent,
-    headers: {
-      'content-type': options.contentType ?? 'image/png',
-      'content-length': String(contentLength),
-      ...options.headers,
-    },
-  });
-  const answer = new Promise<Answer>((resolve, reject) => {
-    request.once('response', (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.once('end', () =>
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          body,
-        }),
-      );
-    });
-    request.once('error', reject);
-  });
-  request.flushHeaders();
-  return { request, answer };
-}
 
 /**
  * Takes the only place of a gateway that serves one request at a time with an upload that never
@@ -147,34 +93,13 @@ describe('admission control of the image endpoints', () => {
 
   it('keeps the connection of a refused upload small enough to drop, and closes it rather than read a large one', async () => {
     const giveBack = await takeTheOnlyPlace(gateway);
-    // One socket at most: a second request goes on the first one's connection, or on none.
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const refuseSmall = async () => {
-      const { request, answer } = startUpload(
-        gateway,
-        '/v1/classifications',
-        20_000,
-        { agent },
-      );
-      request.end(Buffer.alloc(20_000));
-      const { status, headers } = await answer;
-      return {
-        status,
-        connection: headers.connection,
-        reused: request.reusedSocket,
-      };
-    };
-    try {
-      assert.deepEqual(
-        [await refuseSmall(), await refuseSmall()],
-        [
-          { status: 503, connection: 'keep-alive', reused: false },
-          { status: 503, connection: 'keep-alive', reused: true },
-        ],
-      );
-    } finally {
-      agent.destroy();
-    }
+    assert.deepEqual(
+      await uploadTwiceOnOneConnection(gateway, '/v1/classifications', 20_000),
+      [
+        { status: 503, connection: 'keep-alive', reused: false },
+        { status: 503, connection: 'keep-alive', reused: true },
+      ],
+    );
 
     const large = startUpload(gateway, '/v1/classifications', 1024 * 1024);
     const answer = await large.answer;

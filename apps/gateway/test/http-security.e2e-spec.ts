@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { encodePng } from '#fmnist';
 import { launchBrowser } from '#testing/browser';
 import { officialTestImages } from '#testing/fixture-images';
+import { startUpload, uploadTwiceOnOneConnection } from '#testing/held-upload';
 import { startTestApp, type AppProcess } from '#testing/test-apps';
 import { waitFor } from '#testing/wait-for';
 
@@ -29,7 +30,7 @@ interface PageImages {
   };
 }
 
-describe('the gateway over HTTP: headers, CORS, rate limit, error bodies', () => {
+describe('the gateway over HTTP: headers, CORS, rate limit, unread bodies, error bodies', () => {
   /** All settings at their defaults. */
   let plain: AppProcess;
   /** CORS for one origin, a small rate limit, no sample images. */
@@ -217,6 +218,56 @@ describe('the gateway over HTTP: headers, CORS, rate limit, error bodies', () =>
       }
       // Previews cost a decode too: limited as well, counted on their own.
       assert.equal((await classifyNothing(configured, 'previews')).status, 400);
+    });
+  });
+
+  describe('bodies an answer given before them does not need', () => {
+    it('are read for a few seconds after the answer at most, then the connection is closed', async () => {
+      // Without a bound, Node.js would read them for as long as it waits for a request, five
+      // minutes, from a client that keeps sending (an idle one it drops after its keep-alive
+      // timeout).
+      const bound = 30_000;
+      const lingering = async (path: string, length?: number) => {
+        const upload = startUpload(plain, path, length);
+        const sending = setInterval(() => {
+          if (upload.request.writable) upload.request.write(Buffer.alloc(1000));
+        }, 250);
+        const { status } = await upload.answer;
+        const closed = await Promise.race([
+          new Promise<boolean>((resolve) =>
+            upload.request.socket!.once('close', () => resolve(true)),
+          ),
+          new Promise<boolean>((resolve) =>
+            setTimeout(() => resolve(false), bound),
+          ),
+        ]);
+        clearInterval(sending);
+        upload.request.destroy();
+        return { path, status, closed };
+      };
+      const large = 64 * 1024 * 1024;
+      assert.deepEqual(
+        await Promise.all([
+          lingering('/v1/labels', large),
+          lingering('/v1/nothing-here', large),
+          lingering('/v1/labels'),
+        ]),
+        [
+          { path: '/v1/labels', status: 405, closed: true },
+          { path: '/v1/nothing-here', status: 404, closed: true },
+          { path: '/v1/labels', status: 405, closed: true },
+        ],
+      );
+    });
+
+    it('are read and dropped when small, the connection kept for the next request', async () => {
+      assert.deepEqual(
+        await uploadTwiceOnOneConnection(plain, '/v1/labels', 20_000),
+        [
+          { status: 405, connection: 'keep-alive', reused: false },
+          { status: 405, connection: 'keep-alive', reused: true },
+        ],
+      );
     });
   });
 

@@ -10,6 +10,7 @@ export * from './http/event-stream-limits.js';
 export * from './http/request-origin.js';
 export * from './http/run-event-streams.js';
 export * from './http/set-up-http-app.js';
+export * from './http/unread-body.js';
 export * from './kafka/batching-server-kafka.js';
 export * from './kafka/coalescing-client-kafka.js';
 export * from './kafka/producer/coalescing-producer.js';

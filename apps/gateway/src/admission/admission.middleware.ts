@@ -6,6 +6,11 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
+import {
+  closesRatherThanReads,
+  expectsContinue,
+  lingerOverUnreadBody,
+} from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { AdmissionControlService } from './admission-control.service.js';
 import { sendInferenceError } from '../inference-protocol/inference-error.filter.js';
@@ -17,24 +22,6 @@ const IMAGE_ROUTES = new Set(['/v1/classifications', '/v1/previews']);
 
 const isImageRequest = ({ method, path }: Request) =>
   (method === 'POST' && IMAGE_ROUTES.has(path)) || isInferRequest(method, path);
-
-/**
- * A refused body up to this size is read and dropped, so that the client sends its next request
- * on the same connection: libuv accepts one connection per turn of the event loop, and under load
- * clients that had to reconnect after each refusal waited a second in the listen backlog for it.
- * Below about 750 KB (measured), reading and dropping a body costs the gateway less CPU than the
- * new connection would.
- */
-const DISCARDED_BODY_BYTES = 512 * 1024;
-
-const isDiscardable = ({ headers }: Request) => {
-  const length = Number(headers['content-length']);
-  return Number.isSafeInteger(length) && length <= DISCARDED_BODY_BYTES;
-};
-
-/** Node.js's own test for a client that sends its body only once told to (main.ts). */
-const expectsContinue = ({ headers }: Request) =>
-  /(?:^|\W)100-continue(?:$|\W)/i.test(headers.expect ?? '');
 
 /**
  * Admits an image request before anything else runs for it: bound ahead of every other
@@ -67,9 +54,10 @@ export class AdmissionMiddleware implements NestMiddleware {
       this.admission.admit(request, response);
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
-      // A body the client holds back may follow or not: the connection cannot tell.
-      if (expectsContinue(request) || !isDiscardable(request)) {
+      if (closesRatherThanReads(request)) {
         response.setHeader('Connection', 'close');
+      } else {
+        lingerOverUnreadBody(request, response);
       }
       this.answer(request, response, error);
       return;

@@ -11,6 +11,7 @@ import { answerUnsupportedMethods } from './method-not-allowed.js';
 import { completeDocument } from './openapi/complete-document.js';
 import { ErrorResponseDto } from './openapi/error-response.dto.js';
 import { securityHeaders } from './security-headers.js';
+import { lingerOverUnreadBodies } from './unread-body.js';
 
 export interface HttpAppDescription {
   title: string;
@@ -27,7 +28,8 @@ export interface HttpAppDescription {
 
 /**
  * What every app's HTTP side shares: the structured logger, shutdown on SIGTERM/SIGINT (so Kafka
- * consumers leave their group cleanly), security headers, CORS only for the configured origins,
+ * consumers leave their group cleanly), the unread rest of a body read for a few seconds at most,
+ * security headers, CORS only for the configured origins,
  * 405 with `Allow` for a method a path does not have, and the OpenAPI description at /docs (JSON
  * at /docs-json), completed with what the platform answers for every operation.
  */
@@ -37,6 +39,7 @@ export function setUpHttpApp(
 ): void {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  app.use(lingerOverUnreadBodies);
   app.use(securityHeaders);
   const corsOrigins = app
     .get(ConfigService<HttpEnvironment, true>)
