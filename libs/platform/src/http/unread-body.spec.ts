@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { closesRatherThanReads } from './unread-body.js';
+import { closesRatherThanReads, lingerOverUnreadBody } from './unread-body.js';
 
 const request = (
   headers: Record<string, string>,
@@ -52,5 +58,52 @@ describe('closesRatherThanReads', () => {
       ),
       true,
     );
+  });
+});
+
+describe('lingerOverUnreadBody', () => {
+  it('leaves nothing attached to a kept-alive connection once a body is read', async () => {
+    let serverSocket: Socket | undefined;
+    const server = createServer((request, response) => {
+      serverSocket = request.socket;
+      lingerOverUnreadBody(request, response);
+      response.statusCode = 405;
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, resolve));
+    const { port } = server.address() as AddressInfo;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const body = Buffer.alloc(20_000);
+      const closeListeners: number[] = [];
+      for (let sent = 0; sent < 20; sent++) {
+        await new Promise<void>((resolve, reject) => {
+          const request = httpRequest(
+            {
+              port,
+              method: 'POST',
+              agent,
+              headers: { 'content-length': body.length },
+            },
+            (response) => {
+              response.resume();
+              response.once('end', resolve);
+            },
+          );
+          request.once('error', reject);
+          request.end(body);
+        });
+        // The body is read after the answer: give it the time to arrive.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        closeListeners.push(serverSocket!.listenerCount('close'));
+      }
+      assert.ok(
+        Math.max(...closeListeners) <= closeListeners[0],
+        `'close' listeners on the connection: ${closeListeners.join(', ')}`,
+      );
+    } finally {
+      agent.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -56,7 +56,12 @@ export function lingerOverUnreadBody(
     if (request.complete) return;
     const { socket } = request;
     const timer = setTimeout(() => socket.destroy(), UNREAD_BODY_LINGER_MS);
-    const stop = () => clearTimeout(timer);
+    // A kept-alive socket serves many requests: nothing may stay attached to it after this one.
+    const stop = () => {
+      clearTimeout(timer);
+      request.off('end', stop);
+      socket.off('close', stop);
+    };
     request.once('end', stop);
     socket.once('close', stop);
   });
