@@ -6,11 +6,7 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
-import {
-  closesRatherThanReads,
-  expectsContinue,
-  lingerOverUnreadBody,
-} from '#platform';
+import { expectsContinue, hasCostlyUnreadBody } from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { AdmissionControlService } from './admission-control.service.js';
 import { sendInferenceError } from '../inference-protocol/inference-error.filter.js';
@@ -54,10 +50,9 @@ export class AdmissionMiddleware implements NestMiddleware {
       this.admission.admit(request, response);
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
-      if (closesRatherThanReads(request)) {
+      // Refused by the thousand under overload: closed at once rather than lingered over.
+      if (hasCostlyUnreadBody(request)) {
         response.setHeader('Connection', 'close');
-      } else {
-        lingerOverUnreadBody(request, response);
       }
       this.answer(request, response, error);
       return;
