@@ -6,7 +6,11 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
-import { expectsContinue, hasCostlyUnreadBody } from '#platform';
+import {
+  expectsContinue,
+  hasCostlyUnreadBody,
+  lingerOverUnreadBody,
+} from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { AdmissionControlService } from './admission-control.service.js';
 import { sendInferenceError } from '../inference-protocol/inference-error.filter.js';
@@ -50,9 +54,13 @@ export class AdmissionMiddleware implements NestMiddleware {
       this.admission.admit(request, response);
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
-      // Refused by the thousand under overload: closed at once rather than lingered over.
-      if (hasCostlyUnreadBody(request)) {
+      if (expectsContinue(request)) {
+        // A body the client holds back may follow or not: the connection cannot tell.
         response.setHeader('Connection', 'close');
+      } else if (hasCostlyUnreadBody(request)) {
+        // Closed at once, a photo-sized upload still being sent would be reset before its client
+        // read the 503 (fetch: EPIPE for every refused upload over 512 KiB).
+        lingerOverUnreadBody(request, response);
       }
       this.answer(request, response, error);
       return;

@@ -45,14 +45,13 @@ export function hasCostlyUnreadBody(request: IncomingMessage): boolean {
 }
 
 /**
- * Bounds what an answer given before its request's body was read (a 429, 401, 404, 405) costs:
- * the rest of a costly body (hasCostlyUnreadBody) is read and dropped for UNREAD_BODY_LINGER_MS
- * at most, then the connection is closed.
+ * Bounds what an answer given before its request's body was read (a 429, 401, 404, 405, a 503
+ * under overload) costs: the rest of a costly body (hasCostlyUnreadBody) is read and dropped for
+ * UNREAD_BODY_LINGER_MS at most, then the connection is closed. Call before the answer is sent.
  */
-export function lingerOverUnreadBodies(
+export function lingerOverUnreadBody(
   request: IncomingMessage,
   response: ServerResponse,
-  next: NextFunction,
 ): void {
   response.once('finish', () => {
     if (!hasCostlyUnreadBody(request)) return;
@@ -67,5 +66,14 @@ export function lingerOverUnreadBodies(
     request.once('end', stop);
     socket.once('close', stop);
   });
+}
+
+/** lingerOverUnreadBody for every request, as middleware. */
+export function lingerOverUnreadBodies(
+  request: IncomingMessage,
+  response: ServerResponse,
+  next: NextFunction,
+): void {
+  lingerOverUnreadBody(request, response);
   next();
 }
