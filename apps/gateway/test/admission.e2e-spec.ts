@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { withTimeout } from '#platform';
 import type { AppProcess } from '#testing/test-apps';
 import { metric } from '#testing/metrics';
 import { startTestApp } from '#testing/test-apps';
@@ -194,15 +195,11 @@ describe('admission control of the image endpoints', () => {
         // long as Node.js waits for a request body (five minutes).
         const trickling = startUpload(impatient, path, 1000, { contentType });
         trickling.request.write(start);
-        const answer = await Promise.race([
+        const answer = await withTimeout(
           trickling.answer,
-          new Promise<never>((_, reject) =>
-            setTimeout(
-              () => reject(new Error(`${path}: no answer in 30 s`)),
-              30_000,
-            ),
-          ),
-        ]);
+          30_000,
+          `${path}: no answer in 30 s`,
+        );
         trickling.request.destroy();
         assert.equal(answer.status, 408, path);
         assert.equal(answer.headers.connection, 'close', path);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { encodePng } from '#fmnist';
+import { withTimeout } from '#platform';
 import { launchBrowser } from '#testing/browser';
 import { officialTestImages } from '#testing/fixture-images';
 import { startUpload, uploadTwiceOnOneConnection } from '#testing/held-upload';
@@ -233,14 +234,17 @@ describe('the gateway over HTTP: headers, CORS, rate limit, unread bodies, error
           if (upload.request.writable) upload.request.write(Buffer.alloc(1000));
         }, 250);
         const { status } = await upload.answer;
-        const closed = await Promise.race([
-          new Promise<boolean>((resolve) =>
-            upload.request.socket!.once('close', () => resolve(true)),
+        const closed = await withTimeout(
+          // Not events.once: a reset (an 'error' first) is a close too.
+          new Promise((resolve) =>
+            upload.request.socket!.once('close', resolve),
           ),
-          new Promise<boolean>((resolve) =>
-            setTimeout(() => resolve(false), bound),
-          ),
-        ]);
+          bound,
+          `${path}: still open`,
+        ).then(
+          () => true,
+          () => false,
+        );
         clearInterval(sending);
         upload.request.destroy();
         return { path, status, closed };
