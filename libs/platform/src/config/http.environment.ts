@@ -29,4 +29,14 @@ export class HttpEnvironment extends PlatformEnvironment {
   @IsInt({ message: 'MAX_EVENT_STREAMS_PER_CLIENT must be an integer' })
   @Min(1, { message: 'MAX_EVENT_STREAMS_PER_CLIENT must be at least 1' })
   MAX_EVENT_STREAMS_PER_CLIENT: number = 10;
+
+  /**
+   * How long an idle kept-alive connection stays open. Node.js's 5 s suits clients that connect
+   * themselves; a proxy or load balancer in front reuses its idle connections for longer (60 s is
+   * common) and must not be the one to find them closed: a request sent as the server closes its
+   * connection fails, and proxies do not send a POST again.
+   */
+  @IsInt({ message: 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be an integer' })
+  @Min(1000, { message: 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be at least 1000' })
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 5000;
 }

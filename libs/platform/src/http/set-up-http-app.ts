@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { Server } from 'node:http';
 import {
   DocumentBuilder,
   SwaggerModule,
@@ -28,7 +29,8 @@ export interface HttpAppDescription {
 
 /**
  * What every app's HTTP side shares: the structured logger, shutdown on SIGTERM/SIGINT (so Kafka
- * consumers leave their group cleanly), the unread rest of a body read for a few seconds at most,
+ * consumers leave their group cleanly), the configured keep-alive timeout, the unread rest of a
+ * body read for a few seconds at most,
  * security headers, CORS only for the configured origins,
  * 405 with `Allow` for a method a path does not have, and the OpenAPI description at /docs (JSON
  * at /docs-json), completed with what the platform answers for every operation.
@@ -39,11 +41,14 @@ export function setUpHttpApp(
 ): void {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  const config = app.get(ConfigService<HttpEnvironment, true>);
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = config.get('HTTP_KEEP_ALIVE_TIMEOUT_MS', {
+    infer: true,
+  });
   app.use(lingerOverUnreadBodies);
   app.use(securityHeaders);
-  const corsOrigins = app
-    .get(ConfigService<HttpEnvironment, true>)
-    .get('CORS_ORIGINS', { infer: true });
+  const corsOrigins = config.get('CORS_ORIGINS', { infer: true });
   if (corsOrigins.length > 0) {
     app.enableCors({ origin: corsOrigins });
   }
