@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AppName, AppProcess } from '../launcher/app-process.js';
+import { startOwnBroker } from './own-broker.js';
 import { startTestApp } from './test-apps.js';
 
 /**
  * The behaviour every app shares, checked on the real process against the real broker: it starts
  * with one command, answers liveness and readiness, documents its API, sends security headers
- * and stops gracefully.
+ * and stops gracefully, or within its shutdown deadline when its brokers are gone.
  * `appSpecific` registers further checks that run against the same process before it is stopped.
  */
 export function describeAppLifecycle(
@@ -86,6 +87,30 @@ export function describeAppLifecycle(
       assert.ok(
         status.code === 0 || status.signal === 'SIGTERM',
         `unexpected exit: ${JSON.stringify(status)}`,
+      );
+    });
+  });
+
+  describe(`the ${app} process, its brokers gone`, () => {
+    it('ends its shutdown at SHUTDOWN_TIMEOUT_MS, saying why', async () => {
+      const broker = await startOwnBroker();
+      const stranded = await startTestApp(app, {
+        KAFKA_BROKERS: broker.brokers,
+        SHUTDOWN_TIMEOUT_MS: '3000',
+      }).finally(() => broker.stop());
+      // Every Kafka client's disconnect now retries its connection: 60-80 s without the deadline.
+      const started = Date.now();
+      const status = await stranded.stop(30_000);
+      const seconds = (Date.now() - started) / 1000;
+      assert.deepEqual(status, { code: 1, signal: null });
+      assert.ok(seconds < 15, `stopped after ${seconds} s`);
+      assert.ok(
+        stranded.output.some((line) =>
+          line.includes(
+            'the shutdown did not finish within 3000 ms (SHUTDOWN_TIMEOUT_MS)',
+          ),
+        ),
+        'the reason was logged',
       );
     });
   });

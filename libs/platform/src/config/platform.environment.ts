@@ -132,4 +132,15 @@ export class PlatformEnvironment {
   @IsInt({ message: 'KAFKA_REQUEST_RETENTION_MS must be an integer' })
   @Min(60_000, { message: 'KAFKA_REQUEST_RETENTION_MS must be at least 60000' })
   KAFKA_REQUEST_RETENTION_MS: number = 24 * 3600 * 1000;
+
+  /**
+   * How long a graceful shutdown (SIGTERM, SIGINT) may take before the app exits anyway. With the
+   * brokers gone, every Kafka client's disconnect retries its connection, and the apps took 60-80 s
+   * to stop; orchestrators kill a process after their own grace period (Kubernetes: 30 s, compose:
+   * 10 s), so the app ends first where it can, saying why. A shutdown with the brokers up takes a few
+   * seconds (a classifier, 7 s: its consumers finish their fetches and leave their group).
+   */
+  @IsInt({ message: 'SHUTDOWN_TIMEOUT_MS must be an integer' })
+  @Min(1000, { message: 'SHUTDOWN_TIMEOUT_MS must be at least 1000' })
+  SHUTDOWN_TIMEOUT_MS: number = 20_000;
 }

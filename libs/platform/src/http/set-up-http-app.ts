@@ -9,6 +9,7 @@ import {
 import { Logger } from 'nestjs-pino';
 import type { HttpEnvironment } from '../config/http.environment.js';
 import { answerUnsupportedMethods } from './method-not-allowed.js';
+import { exitWhenShutdownOverruns } from '../lifecycle/shutdown-deadline.js';
 import { completeDocument } from './openapi/complete-document.js';
 import { ErrorResponseDto } from './openapi/error-response.dto.js';
 import { securityHeaders } from './security-headers.js';
@@ -29,7 +30,7 @@ export interface HttpAppDescription {
 
 /**
  * What every app's HTTP side shares: the structured logger, shutdown on SIGTERM/SIGINT (so Kafka
- * consumers leave their group cleanly), the configured keep-alive timeout, the unread rest of a
+ * consumers leave their group cleanly) within SHUTDOWN_TIMEOUT_MS, the configured keep-alive timeout, the unread rest of a
  * body read for a few seconds at most,
  * security headers, CORS only for the configured origins,
  * 405 with `Allow` for a method a path does not have, and the OpenAPI description at /docs (JSON
@@ -39,9 +40,14 @@ export function setUpHttpApp(
   app: INestApplication,
   description: HttpAppDescription,
 ): void {
-  app.useLogger(app.get(Logger));
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   app.enableShutdownHooks();
   const config = app.get(ConfigService<HttpEnvironment, true>);
+  exitWhenShutdownOverruns(
+    config.get('SHUTDOWN_TIMEOUT_MS', { infer: true }),
+    logger,
+  );
   const server = app.getHttpServer() as Server;
   server.keepAliveTimeout = config.get('HTTP_KEEP_ALIVE_TIMEOUT_MS', {
     infer: true,
