@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
+import { setPriority } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import autocannon from 'autocannon';
 import { multipartBody } from '../../../tools/bench/load.js';
@@ -27,6 +28,8 @@ const OVERLOAD = 3;
 const MEMORY_GROWTH = 1.6;
 /** Clients of the overload phase: enough to offer that load while some wait for answers. */
 const OVERLOAD_CONNECTIONS = 128;
+/** The load generator's scheduling priority (nice), below the stack's. */
+const LOAD_NICENESS = 10;
 
 interface Run {
   seconds: number;
@@ -254,7 +257,15 @@ describe('the gateway under overload, on the real stack', () => {
   }
 
   it('keeps its goodput at several times its capacity, refusing the excess with 503 and Retry-After', async () => {
-    await offer(MAX_REQUESTS_IN_FLIGHT, 2);
+    // The clients of a deployment run elsewhere; here they share two cores with the stack, and
+    // offering three times the load cost them 170 ms of CPU a second more than at capacity, taken
+    // from the gateway: goodput 0.84x of capacity, 0.91x with the clients yielding (this process,
+    // not the stack's, which were started before).
+    setPriority(LOAD_NICENESS);
+    // Long enough that the capacity is measured warm: after a 2 s warm-up it came out a third
+    // below what the same stack served right after the overload phase (after 10 s, a seventh),
+    // which flattered the goodput's share.
+    await offer(MAX_REQUESTS_IN_FLIGHT, 10);
     const capacity = await offer(MAX_REQUESTS_IN_FLIGHT, 8);
     const offered = Math.ceil(OVERLOAD * capacity.goodput);
     const overload = await offerAtRate(offered, 15, OVERLOAD_CONNECTIONS);
