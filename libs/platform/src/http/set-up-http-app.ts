@@ -8,8 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { HttpEnvironment } from '../config/http.environment.js';
-import { answerUnsupportedMethods } from './method-not-allowed.js';
 import { exitWhenShutdownOverruns } from '../lifecycle/shutdown-deadline.js';
+import { answerUnsupportedMethods } from './method-not-allowed.js';
 import { completeDocument } from './openapi/complete-document.js';
 import { ErrorResponseDto } from './openapi/error-response.dto.js';
 import { securityHeaders } from './security-headers.js';
@@ -30,11 +30,11 @@ export interface HttpAppDescription {
 
 /**
  * What every app's HTTP side shares: the structured logger, shutdown on SIGTERM/SIGINT (so Kafka
- * consumers leave their group cleanly) within SHUTDOWN_TIMEOUT_MS, the configured keep-alive timeout, the unread rest of a
- * body read for a few seconds at most,
- * security headers, CORS only for the configured origins,
- * 405 with `Allow` for a method a path does not have, and the OpenAPI description at /docs (JSON
- * at /docs-json), completed with what the platform answers for every operation.
+ * consumers leave their group cleanly) within SHUTDOWN_TIMEOUT_MS, the configured keep-alive
+ * timeout, the unread rest of a body read for a few seconds at most, security headers, CORS only
+ * for the configured origins, 405 with `Allow` for a method a path does not have, and the OpenAPI
+ * description at /docs (JSON at /docs-json), completed with what the platform answers for every
+ * operation.
  */
 export function setUpHttpApp(
   app: INestApplication,
