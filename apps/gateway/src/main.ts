@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { setUpHttpApp } from '#platform';
-import { AdmissionMiddleware } from './admission/admission.middleware.js';
+import { screenRequests, setUpHttpApp } from '#platform';
+import { AdmissionScreen } from './admission/admission.screen.js';
 import type { GatewayEnvironment } from './config/gateway.environment.js';
 import { GatewayModule } from './gateway.module.js';
 import { InferenceBodyMiddleware } from './inference-protocol/inference-body.middleware.js';
@@ -14,12 +14,14 @@ async function bootstrap(): Promise<void> {
     // The trainer proxy forwards the bytes of bodies the parsers have read.
     rawBody: true,
   });
-  // First of all middleware: under overload, refusals must cost next to nothing.
-  const admission = app.get(AdmissionMiddleware);
-  app.use(admission.use.bind(admission));
-  // Node.js would answer 100 Continue to every such request; the admission middleware answers it
-  // for the requests it admits.
+  // In front of the application: under overload, refusals must cost next to nothing.
   const server: Server = app.getHttpServer();
+  const admission = app.get(AdmissionScreen);
+  screenRequests(server, (request, response) =>
+    admission.screen(request, response),
+  );
+  // Node.js would answer 100 Continue to every such request; the admission screen answers it for
+  // the requests it admits.
   server.on('checkContinue', (request, response) =>
     server.emit('request', request, response),
   );

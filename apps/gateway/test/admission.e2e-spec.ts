@@ -46,6 +46,10 @@ describe('admission control of the image endpoints', () => {
       '/v1/previews',
       '/v2/models/any/infer',
       '/v2/models/any/versions/1/infer',
+      // Routed to the same handlers: routing ignores case and a trailing slash.
+      '/V1/Classifications/',
+      '/v1/previews/?source=shirt',
+      '/V2/Models/any/INFER/',
     ];
     for (const path of paths) {
       const refused = startUpload(gateway, path, 1000);
@@ -59,7 +63,7 @@ describe('admission control of the image endpoints', () => {
         string
       >;
       assert.match(
-        path.startsWith('/v2') ? error : message,
+        path.toLowerCase().startsWith('/v2') ? error : message,
         /at capacity: as many requests in flight as it serves at once \(MAX_REQUESTS_IN_FLIGHT=1\)/,
         path,
       );

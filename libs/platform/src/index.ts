@@ -8,6 +8,7 @@ export * from './health/health.module.js';
 export * from './health/readiness-indicator.js';
 export * from './http/event-stream-limits.js';
 export * from './http/request-origin.js';
+export * from './http/request-screen.js';
 export * from './http/run-event-streams.js';
 export * from './http/set-up-http-app.js';
 export * from './http/unread-body.js';

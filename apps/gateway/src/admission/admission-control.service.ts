@@ -1,7 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, PayloadTooLargeException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Request, Response } from 'express';
 import type { Counter, Gauge } from 'prom-client';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { AdmissionMetrics, type RefusalReason } from './admission.metrics.js';
@@ -34,7 +34,7 @@ export class AdmissionControlService {
     Exclude<RefusalReason, 'kafka_queue'>,
     OverloadedException
   >;
-  private readonly leases = new WeakMap<Request, Lease>();
+  private readonly leases = new WeakMap<IncomingMessage, Lease>();
   private requests = 0;
   private bytes = 0;
 
@@ -66,7 +66,7 @@ export class AdmissionControlService {
    * Admits the request or throws (503 OverloadedException; 413 when its body alone is over the
    * bytes bound). An admitted request's share is given back when its response closes.
    */
-  admit(request: Request, response: Response): void {
+  admit(request: IncomingMessage, response: ServerResponse): void {
     const bytes = this.declaredBytes(request);
     if (bytes > this.maxBytes) {
       throw new PayloadTooLargeException(
@@ -91,7 +91,7 @@ export class AdmissionControlService {
    * Keeps the request's share until the returned function is called as well: a client that
    * goes away does not end the work done for it, so its share must outlive its response.
    */
-  hold(request: Request): (() => void) | undefined {
+  hold(request: IncomingMessage): (() => void) | undefined {
     const lease = this.leases.get(request);
     if (!lease) return undefined;
     lease.holds++;
@@ -104,7 +104,7 @@ export class AdmissionControlService {
   }
 
   /** Epoch ms when the request arrived: its deadline counts from there. */
-  receivedAt(request: Request): number {
+  receivedAt(request: IncomingMessage): number {
     return this.leases.get(request)?.receivedAt ?? Date.now();
   }
 
@@ -119,7 +119,7 @@ export class AdmissionControlService {
   }
 
   /** Content-Length; a body sent without one (chunked) is reckoned as one upload at its limit. */
-  private declaredBytes(request: Request): number {
+  private declaredBytes(request: IncomingMessage): number {
     const declared = Number(request.headers['content-length']);
     return Number.isSafeInteger(declared) && declared >= 0
       ? declared

@@ -89,7 +89,7 @@ export class ClassificationModule implements NestModule {
 
   /**
    * The raw image body (`curl --data-binary @shirt.png -H 'Content-Type: image/png'`), read only
-   * on this route, after admission (AdmissionMiddleware, ahead of all middleware); multipart
+   * on this route, after admission (AdmissionScreen, in front of the application); multipart
    * bodies are read by multer in the controller's interceptors.
    */
   configure(consumer: MiddlewareConsumer): void {

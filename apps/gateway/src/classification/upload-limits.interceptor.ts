@@ -16,7 +16,7 @@ import type { GatewayEnvironment } from '../config/gateway.environment.js';
 /**
  * Names what stopped an upload being read: the limit it broke (multer only says "Too many files"
  * or "File too large"), or its connection closing before its end (the client gone, or the body
- * cut at its deadline by AdmissionMiddleware), which multer reports as a bare Error that Nest
+ * cut at its deadline by AdmissionScreen), which multer reports as a bare Error that Nest
  * would log as a server fault. Bound outside the interceptor that runs multer, so it sees
  * multer's errors.
  */

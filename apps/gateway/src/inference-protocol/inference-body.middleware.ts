@@ -11,6 +11,7 @@ import express, {
   type Request,
   type Response,
 } from 'express';
+import { routePath } from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { sendInferenceError } from './inference-error.filter.js';
 import { isInferRequest } from './inference-routes.js';
@@ -35,7 +36,7 @@ export class InferenceBodyMiddleware implements NestMiddleware {
   }
 
   use(request: Request, response: Response, next: NextFunction): void {
-    if (!isInferRequest(request.method, request.path)) return next();
+    if (!isInferRequest(request.method, routePath(request))) return next();
     this.read(request, response, (error?: unknown) => {
       if (error === undefined) return next();
       sendInferenceError(response, this.refusal(error));

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import {
   Catch,
   HttpException,
@@ -19,7 +20,7 @@ export class InferenceErrorFilter implements ExceptionFilter {
 }
 
 export function sendInferenceError(
-  response: Response,
+  response: ServerResponse,
   exception: HttpException,
 ): void {
   // Answered already (a body that did not arrive in time): what failed after is the cut read.
@@ -32,9 +33,9 @@ export function sendInferenceError(
   }
   const statusCode = exception.getStatus();
   const message = messageOf(exception);
+  response.statusCode = statusCode;
   // Exactly application/json: the kserve SDK reads `error` only from a response typed so.
   response
-    .status(statusCode)
     .setHeader('Content-Type', 'application/json')
     .end(JSON.stringify({ error: message, statusCode, message }));
 }

@@ -1,15 +1,15 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   HttpException,
   Injectable,
   RequestTimeoutException,
-  type NestMiddleware,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { NextFunction, Request, Response } from 'express';
 import {
   expectsContinue,
   hasCostlyUnreadBody,
   lingerOverUnreadBody,
+  routePath,
 } from '#platform';
 import type { GatewayEnvironment } from '../config/gateway.environment.js';
 import { AdmissionControlService } from './admission-control.service.js';
@@ -20,21 +20,18 @@ import { RetryLaterException } from './retry-later.exception.js';
 /** The routes that decode images, and so share the gateway's capacity. */
 const IMAGE_ROUTES = new Set(['/v1/classifications', '/v1/previews']);
 
-const isImageRequest = ({ method, path }: Request) =>
-  (method === 'POST' && IMAGE_ROUTES.has(path)) || isInferRequest(method, path);
-
 /**
- * Admits an image request before anything else runs for it: bound ahead of every other
- * middleware (main.ts), a refusal costs no body parsing, security headers, request log or Nest
- * routing. Under overload most requests are refused, and what a refusal costs is taken from the
- * requests being served. A client that sent `Expect: 100-continue` is told to send its body only
- * once its request is admitted (or needs no admission): a refused upload is never sent at all.
- * An admitted request's body must arrive by its deadline, or the request is answered 408 and
- * its place given back: otherwise a few clients trickling their uploads byte by byte would hold
- * every place for as long as Node.js waits for a request (five minutes).
+ * Admits an image request before the application sees it (main.ts puts it in front of the
+ * Express app): a refusal costs no Express routing, body parsing, security headers, request log
+ * or Nest middleware. Under overload most requests are refused, and what a refusal costs is
+ * taken from the requests being served. A client that sent `Expect: 100-continue` is told to
+ * send its body only once its request is admitted (or needs no admission): a refused upload is
+ * never sent at all. An admitted request's body must arrive by its deadline, or the request is
+ * answered 408 and its place given back: otherwise a few clients trickling their uploads byte by
+ * byte would hold every place for as long as Node.js waits for a request (five minutes).
  */
 @Injectable()
-export class AdmissionMiddleware implements NestMiddleware {
+export class AdmissionScreen {
   private readonly timeoutMs: number;
   private readonly bodyTimedOut: RequestTimeoutException;
 
@@ -48,8 +45,14 @@ export class AdmissionMiddleware implements NestMiddleware {
     );
   }
 
-  use(request: Request, response: Response, next: NextFunction): void {
-    if (!isImageRequest(request)) return this.proceed(request, response, next);
+  /** Whether the request was answered here (refused); if not, the application serves it. */
+  screen(request: IncomingMessage, response: ServerResponse): boolean {
+    const path = routePath(request);
+    // Inference requests are answered in the protocol's own error form.
+    const inference = isInferRequest(request.method, path);
+    const image =
+      inference || (request.method === 'POST' && IMAGE_ROUTES.has(path));
+    if (!image) return this.proceed(request, response);
     try {
       this.admission.admit(request, response);
     } catch (error) {
@@ -62,41 +65,48 @@ export class AdmissionMiddleware implements NestMiddleware {
         // read the 503 (fetch: EPIPE for every refused upload over 512 KiB).
         lingerOverUnreadBody(request, response);
       }
-      this.answer(request, response, error);
-      return;
+      this.answer(inference, response, error);
+      return true;
     }
-    this.awaitBody(request, response);
-    this.proceed(request, response, next);
+    this.awaitBody(inference, request, response);
+    return this.proceed(request, response);
   }
 
-  private awaitBody(request: Request, response: Response): void {
+  private awaitBody(
+    inference: boolean,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
     if (request.complete) return;
     const timer = setTimeout(() => {
       if (request.complete || response.headersSent) return;
       // The rest of the body is not worth reading: nobody waits for this answer any more.
       response.setHeader('Connection', 'close');
-      this.answer(request, response, this.bodyTimedOut);
+      this.answer(inference, response, this.bodyTimedOut);
     }, this.timeoutMs);
     response.once('close', () => clearTimeout(timer));
   }
 
-  private answer(request: Request, response: Response, error: HttpException) {
-    if (isInferRequest(request.method, request.path)) {
+  private answer(
+    inference: boolean,
+    response: ServerResponse,
+    error: HttpException,
+  ) {
+    if (inference) {
       sendInferenceError(response, error);
       return;
     }
     if (error instanceof RetryLaterException) {
       response.setHeader('Retry-After', String(error.retryAfterSeconds));
     }
-    // Not through Express's json(), whose ETag would hash every refusal for nothing.
+    response.statusCode = error.getStatus();
     response
-      .status(error.getStatus())
       .setHeader('Content-Type', 'application/json; charset=utf-8')
       .end(JSON.stringify(error.getResponse()));
   }
 
-  private proceed(request: Request, response: Response, next: NextFunction) {
+  private proceed(request: IncomingMessage, response: ServerResponse): false {
     if (expectsContinue(request)) response.writeContinue();
-    next();
+    return false;
   }
 }
