@@ -26,6 +26,14 @@ const GOODPUT_SHARE = 0.8;
 const OVERLOAD = 3;
 /** Peak resident memory under overload, at most this multiple of the peak at capacity. */
 const MEMORY_GROWTH = 1.6;
+/**
+ * Capacity and overload are measured in alternating windows, compared by their means: the
+ * machine's speed drifts (in one CI run a request cost the gateway 46% more CPU in the overload
+ * phase than in the capacity phase just before it, and the goodput came out at 0.59x).
+ */
+const ROUNDS = 3;
+const CAPACITY_SECONDS = 5;
+const OVERLOAD_SECONDS = 10;
 /** Clients of the overload phase: enough to offer that load while some wait for answers. */
 const OVERLOAD_CONNECTIONS = 128;
 /** The load generator's scheduling priority (nice), below the stack's. */
@@ -45,6 +53,19 @@ interface Run {
   /** CPU ms per second of the run, by process. */
   cpu: Record<string, number>;
 }
+
+const mean = (values: number[]) =>
+  values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** Requests per second sent in a run, whatever their answers. */
+const sent = (run: Run) =>
+  Object.values(run.statuses).reduce((sum, count) => sum + count, 0) /
+  run.seconds;
+
+const figures = (run: Run) =>
+  `${run.goodput.toFixed(1)} 2xx/s, statuses ${JSON.stringify(run.statuses)}, ` +
+  `max latency ${run.maxLatencyMs} ms, gateway RSS peak ${run.peakRssMb.toFixed(0)} MB, ` +
+  `CPU ms/s ${JSON.stringify(run.cpu)}, mean admitted in flight ${run.meanInFlight.toFixed(1)}`;
 
 describe('the gateway under overload, on the real stack', () => {
   let stack: ClassificationStack;
@@ -103,8 +124,7 @@ describe('the gateway under overload, on the real stack', () => {
       return {
         ...result,
         peakRssMb,
-        meanInFlight:
-          inFlight.reduce((sum, value) => sum + value, 0) / inFlight.length,
+        meanInFlight: mean(inFlight),
         cpu: Object.fromEntries(
           Object.entries(cpuMs).map(([name, ms]) => [
             name,
@@ -266,55 +286,68 @@ describe('the gateway under overload, on the real stack', () => {
     // below what the same stack served right after the overload phase (after 10 s, a seventh),
     // which flattered the goodput's share.
     await offer(MAX_REQUESTS_IN_FLIGHT, 10);
-    const capacity = await offer(MAX_REQUESTS_IN_FLIGHT, 8);
-    const offered = Math.ceil(OVERLOAD * capacity.goodput);
-    const overload = await offerAtRate(offered, 15, OVERLOAD_CONNECTIONS);
-    const sent =
-      Object.values(overload.statuses).reduce((sum, count) => sum + count, 0) /
-      overload.seconds;
-    const figures = (run: Run) =>
-      `${run.goodput.toFixed(1)} 2xx/s, statuses ${JSON.stringify(run.statuses)}, ` +
-      `max latency ${run.maxLatencyMs} ms, gateway RSS peak ${run.peakRssMb.toFixed(0)} MB, ` +
-      `CPU ms/s ${JSON.stringify(run.cpu)}, mean admitted in flight ${run.meanInFlight.toFixed(1)}`;
-    process.stdout.write(
-      `# capacity (${MAX_REQUESTS_IN_FLIGHT} connections): ${figures(capacity)}\n` +
-        `# overload (${offered} requests/s asked, ${sent.toFixed(0)}/s sent by at most ${OVERLOAD_CONNECTIONS} clients): ${figures(overload)}\n`,
-    );
+    const rounds: { capacity: Run; overload: Run; offered: number }[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const capacity = await offer(MAX_REQUESTS_IN_FLIGHT, CAPACITY_SECONDS);
+      const offered = Math.ceil(OVERLOAD * capacity.goodput);
+      const overload = await offerAtRate(
+        offered,
+        OVERLOAD_SECONDS,
+        OVERLOAD_CONNECTIONS,
+      );
+      process.stdout.write(
+        `# round ${round}, capacity (${MAX_REQUESTS_IN_FLIGHT} connections): ${figures(capacity)}\n` +
+          `# round ${round}, overload (${offered} requests/s asked, ${sent(overload).toFixed(0)}/s sent by at most ${OVERLOAD_CONNECTIONS} clients): ${figures(overload)}\n`,
+      );
+      rounds.push({ capacity, overload, offered });
+    }
 
-    assert.ok(capacity.goodput > 0, 'nothing was classified');
+    const capacity = mean(rounds.map((round) => round.capacity.goodput));
+    const goodput = mean(rounds.map((round) => round.overload.goodput));
+    assert.ok(capacity > 0, 'nothing was classified');
     assert.ok(
-      sent >= 2 * capacity.goodput,
-      `only ${sent.toFixed(0)} requests/s were sent: not an overload`,
+      goodput >= GOODPUT_SHARE * capacity,
+      `goodput fell to ${goodput.toFixed(1)}/s from ${capacity.toFixed(1)}/s`,
     );
-    assert.ok(
-      overload.goodput >= GOODPUT_SHARE * capacity.goodput,
-      `goodput fell to ${overload.goodput.toFixed(1)}/s from ${capacity.goodput.toFixed(1)}/s`,
-    );
-    const others = Object.keys(overload.statuses).filter(
-      (code) => !code.startsWith('2') && code !== '503',
-    );
-    assert.deepEqual(others, [], 'only 2xx and 503 under overload');
-    assert.ok((overload.statuses['503'] ?? 0) > 0, 'overload was not reached');
-    assert.equal(overload.refusedWithoutRetryAfter, 0);
-    assert.equal(
-      overload.errors,
+    for (const { capacity, overload } of rounds) {
+      assert.ok(
+        sent(overload) >= 2 * capacity.goodput,
+        `only ${sent(overload).toFixed(0)} requests/s were sent: not an overload`,
+      );
+      const others = Object.keys(overload.statuses).filter(
+        (code) => !code.startsWith('2') && code !== '503',
+      );
+      assert.deepEqual(others, [], 'only 2xx and 503 under overload');
+      assert.ok(
+        (overload.statuses['503'] ?? 0) > 0,
+        'overload was not reached',
+      );
+      assert.equal(overload.refusedWithoutRetryAfter, 0);
+      assert.equal(
+        overload.errors,
+        0,
+        `client errors: ${overload.errorKinds.join(', ')}`,
+      );
+      assert.ok(
+        overload.maxLatencyMs <= TIMEOUT_MS + LATENESS_MS,
+        `a request took ${overload.maxLatencyMs} ms`,
+      );
+      // The heap grows with the allocation rate (four times the requests, most of them refused):
+      // measured +19 to +118 MB over 15 s. What must not happen is memory growing with a queue of
+      // uploads, which admission prevents. Against the first capacity window: the later ones come
+      // after an overload.
+      assert.ok(
+        overload.peakRssMb <= rounds[0].capacity.peakRssMb * MEMORY_GROWTH,
+        `the gateway grew from ${rounds[0].capacity.peakRssMb} to ${overload.peakRssMb} MB`,
+      );
+    }
+    const refused = rounds.reduce(
+      (sum, round) => sum + (round.overload.statuses['503'] ?? 0),
       0,
-      `client errors: ${overload.errorKinds.join(', ')}`,
-    );
-    assert.ok(
-      overload.maxLatencyMs <= TIMEOUT_MS + LATENESS_MS,
-      `a request took ${overload.maxLatencyMs} ms`,
-    );
-    // The heap grows with the allocation rate (four times the requests, most of them refused):
-    // measured +19 to +118 MB over these 15 s. What must not happen is memory growing with a
-    // queue of uploads, which admission prevents.
-    assert.ok(
-      overload.peakRssMb <= capacity.peakRssMb * MEMORY_GROWTH,
-      `the gateway grew from ${capacity.peakRssMb} to ${overload.peakRssMb} MB`,
     );
     assert.ok(
       (await metric(stack.gateway, 'gateway_refused_requests_total')) >=
-        overload.statuses['503'],
+        refused,
     );
   });
 
