@@ -20,6 +20,7 @@ interface Service {
   healthcheck?: { test: string[] };
   volumes?: string[];
   restart?: string;
+  stop_grace_period?: string;
 }
 
 const projectRoot = new URL('../../', import.meta.url).pathname;
@@ -189,6 +190,20 @@ describe('docker-compose.yml', () => {
       assert.equal(services[name].restart, 'unless-stopped', name);
     }
     assert.equal(services.topics.restart, 'no');
+  });
+
+  it('gives each app longer to stop than its own shutdown deadline before killing it', async () => {
+    const services = await compose();
+    for (const { app, environment } of apps) {
+      const { stop_grace_period: grace = '10s', environment: variables } =
+        services[app];
+      const deadlineMs = Number(
+        variables?.SHUTDOWN_TIMEOUT_MS ??
+          (environment as { SHUTDOWN_TIMEOUT_MS: number }).SHUTDOWN_TIMEOUT_MS,
+      );
+      const [, seconds] = /^(\d+)s$/.exec(grace) ?? [];
+      assert.ok(Number(seconds) * 1000 > deadlineMs, `${app}: ${grace}`);
+    }
   });
 
   it('runs several classifier replicas in one consumer group', async () => {
