@@ -9,6 +9,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-pip unzip g++ make ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# Fixes to dependencies, applied by the install (patch-package, package.json's postinstall).
+COPY patches patches
 RUN npm ci --no-audit --no-fund
 COPY tools tools
 RUN bash tools/provision/tfjs-native.sh
