@@ -56,4 +56,28 @@ describe('screenRequests', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('answers 500 for a screen that fails, and serves on', async () => {
+    const server = createServer((request, response) =>
+      response.end('application'),
+    );
+    screenRequests(server, (request) => {
+      if (request.url === '/fault') throw new Error('a fault of the screen');
+      return false;
+    });
+    await new Promise<void>((resolve) => server.listen(0, resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const fault = await fetch(`http://127.0.0.1:${port}/fault`);
+      assert.equal(fault.status, 500);
+      assert.equal(
+        ((await fault.json()) as { message: string }).message,
+        'Internal server error',
+      );
+      const next = await fetch(`http://127.0.0.1:${port}/next`);
+      assert.equal(await next.text(), 'application');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

@@ -4,6 +4,7 @@ import type {
   Server,
   ServerResponse,
 } from 'node:http';
+import { Logger } from '@nestjs/common';
 
 /** Answers a request itself (returns true) or leaves it to the application (false). */
 export type RequestScreen = (
@@ -21,13 +22,30 @@ export type RequestScreen = (
  */
 export function screenRequests(server: Server, screen: RequestScreen): void {
   const application = server.listeners('request') as RequestListener[];
+  const logger = new Logger('RequestScreen');
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (screen(request, response)) return;
+    try {
+      if (screen(request, response)) return;
+    } catch (error) {
+      // Out of Express's reach, a fault here would end the process: answered as Express would.
+      logger.error(error);
+      if (!response.headersSent) {
+        response.statusCode = 500;
+        response.setHeader('Content-Type', 'application/json; charset=utf-8');
+      }
+      response.end(INTERNAL_ERROR);
+      return;
+    }
     for (const listener of application)
       listener.call(server, request, response);
   });
 }
+
+const INTERNAL_ERROR = JSON.stringify({
+  statusCode: 500,
+  message: 'Internal server error',
+});
 
 /**
  * A request's path as Express routes it by default, for comparing with a route's own: without
