@@ -286,7 +286,7 @@ describe('the gateway under overload, on the real stack', () => {
     // below what the same stack served right after the overload phase (after 10 s, a seventh),
     // which flattered the goodput's share.
     await offer(MAX_REQUESTS_IN_FLIGHT, 10);
-    const rounds: { capacity: Run; overload: Run; offered: number }[] = [];
+    const rounds: { capacity: Run; overload: Run }[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const capacity = await offer(MAX_REQUESTS_IN_FLIGHT, CAPACITY_SECONDS);
       const offered = Math.ceil(OVERLOAD * capacity.goodput);
@@ -299,7 +299,7 @@ describe('the gateway under overload, on the real stack', () => {
         `# round ${round}, capacity (${MAX_REQUESTS_IN_FLIGHT} connections): ${figures(capacity)}\n` +
           `# round ${round}, overload (${offered} requests/s asked, ${sent(overload).toFixed(0)}/s sent by at most ${OVERLOAD_CONNECTIONS} clients): ${figures(overload)}\n`,
       );
-      rounds.push({ capacity, overload, offered });
+      rounds.push({ capacity, overload });
     }
 
     const capacity = mean(rounds.map((round) => round.capacity.goodput));
